@@ -1,0 +1,43 @@
+{
+    "name": "Smart City Base",
+    "summary": "Divisions, residents, organisations, credit registry, working-day calendar, "
+    "audit chain and the city data interface",
+    "version": "18.0.1.0.0",
+    "category": "Smart City",
+    "license": "LGPL-3",
+    "author": "Smart City Services",
+    "website": "https://github.com/smart-city-services/city",
+    "depends": ["base", "mail", "portal"],
+    "external_dependencies": {"python": ["requests"]},
+    "data": [
+        "security/city_base_security.xml",
+        "security/ir.model.access.csv",
+        "data/ir_sequence_data.xml",
+        "data/city_division_data.xml",
+        "data/city_holiday_data.xml",
+        "views/city_division_views.xml",
+        "views/city_building_views.xml",
+        "views/city_household_views.xml",
+        "views/res_partner_views.xml",
+        "views/res_users_views.xml",
+        "views/city_credit_record_views.xml",
+        "views/city_holiday_views.xml",
+        "views/city_audit_log_views.xml",
+        "views/portal_templates.xml",
+        "views/city_base_menus.xml",
+    ],
+    "demo": [
+        "demo/city_division_demo.xml",
+        "demo/city_building_demo.xml",
+        "demo/res_partner_demo.xml",
+        "demo/res_users_demo.xml",
+        "demo/city_credit_record_demo.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "city_base/static/tests/tours/**/*",
+        ],
+    },
+    "application": True,
+    "installable": True,
+}

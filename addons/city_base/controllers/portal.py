@@ -1,0 +1,52 @@
+from odoo import http
+from odoo.http import request
+
+from odoo.addons.portal.controllers.portal import CustomerPortal
+
+
+class CityBasePortal(CustomerPortal):
+    @http.route(["/my/resident"], type="http", auth="user", website=True, readonly=True)
+    def portal_my_resident(self, **kw):
+        user = request.env.user
+        partner = user.partner_id
+        if not user.has_group("city_base.group_city_base_resident") or not partner.is_resident:
+            return request.redirect("/my")
+        # The resident reads his own record (portal rule); names of the household and
+        # divisions come from records he may not browse himself.
+        partner.check_access("read")
+        partner_sudo = partner.sudo()
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "page_name": "city_resident",
+                "partner": partner,
+                "division": partner_sudo.city_division_id,
+                "building": partner_sudo.city_building_id,
+                "household": partner_sudo.city_household_id,
+                "household_members": partner_sudo.city_household_id.member_ids.filtered("active"),
+            }
+        )
+        return request.render("city_base.portal_my_resident", values)
+
+    @http.route(["/my/organisation"], type="http", auth="user", website=True, readonly=True)
+    def portal_my_organisation(self, **kw):
+        user = request.env.user
+        company = user.partner_id.commercial_partner_id
+        if not user.has_group("city_base.group_city_base_business") or not company.is_company:
+            return request.redirect("/my")
+        company.check_access("read")
+        credit_sudo = (
+            request.env["city.credit.record"]
+            .sudo()
+            .search([("partner_id", "=", company.id), ("is_current", "=", True)])
+        )
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "page_name": "city_organisation",
+                "company": company,
+                "credit_records": credit_sudo,
+                "blacklisted": any(record.kind == "blacklist" for record in credit_sudo),
+            }
+        )
+        return request.render("city_base.portal_my_organisation", values)

@@ -1,0 +1,584 @@
+"""Shared helpers of the benchmarks in scripts/bench/ (run with the project's .venv python).
+
+A benchmark module (``scripts/bench/NAME.py``) is started by ``scripts/bench/run NAME``, which
+prepares a copy of the ``city`` database and passes ``--db``, ``--workdir`` and the load options.
+The module then uses these helpers to
+
+* write an Odoo configuration for the benchmark (:func:`write_config`),
+* create an API user and key in the copy (:func:`create_api_key`, through ``odoo shell``),
+* start Odoo with workers and wait for ``/web/login`` (:class:`OdooServer`),
+* load it with ``wrk`` (:func:`run_wrk`) and measure the baselines ``GET /web/login`` and
+  ``GET /api/city/v1/ping`` (:func:`measure_baselines`),
+* print the result as one JSON line, the last line of stdout (:func:`emit`).
+
+A wrk run is *valid* only when every response had a 2xx status and no socket error occurred
+(except the read error wrk counts for a complete response whose body ends with the connection);
+anything else is reported with ``"valid": false`` and the reasons, never averaged in silently.
+API keys only travel through pipes and environment variables, never through files or logs.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import psycopg2
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.environ.get("CITY_ROOT") or os.path.normpath(os.path.join(HERE, "..", ".."))
+BASE_CONF = os.environ.get("CITY_CONF") or os.path.join(ROOT, "odoo.conf")
+API_PREFIX = "/api/city/v1"
+RESULT_MARKER = "BENCH_RESULT "
+KEY_MARKER = "BENCH_API_KEY="
+KEY_ENV = "BENCH_API_KEY"
+DEFAULT_DURATION = 10
+DEFAULT_CONNECTIONS = 8
+DEFAULT_WORKERS = 2
+DEFAULT_WARMUP = 2
+# A prefork worker is recycled after limit_request requests (Odoo's default 65536): a restart in
+# the middle of a measurement would measure registry loading, so the benchmark raises it.
+LIMIT_REQUEST = 10_000_000
+
+
+def log(message):
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+class BenchError(Exception):
+    """The benchmark could not run (not an invalid measurement: that is reported in the JSON)."""
+
+
+# ---------------------------------------------------------------------------
+# Arguments and files
+# ---------------------------------------------------------------------------
+
+
+def parse_args(doc, default_scale, argv=None):
+    """Common command line of a benchmark module; ``doc`` is the module docstring."""
+    parser = argparse.ArgumentParser(description=doc.strip().splitlines()[0])
+    parser.add_argument("--db", required=True, help="the benchmark database (a copy of 'city')")
+    parser.add_argument("--workdir", help="directory for the configuration, logs and Lua scripts")
+    parser.add_argument("--scale", type=int, default=default_scale, help=f"data scale (default {default_scale})")
+    parser.add_argument("--duration", type=int, default=DEFAULT_DURATION, help="seconds per measurement")
+    parser.add_argument("--connections", type=int, default=DEFAULT_CONNECTIONS, help="open HTTP connections")
+    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS, help="Odoo HTTP workers")
+    parser.add_argument("--warmup", type=int, default=DEFAULT_WARMUP, help="seconds of warm-up per endpoint")
+    args = parser.parse_args(argv)
+    if args.db == "city":
+        parser.error("refusing to benchmark the development database 'city': use scripts/bench/run")
+    if args.scale < 1 or args.duration < 1 or args.connections < 1 or args.workers < 1:
+        parser.error("--scale, --duration, --connections and --workers must be positive")
+    args.name = os.path.splitext(os.path.basename(sys.argv[0]))[0]
+    args.workdir = os.path.abspath(args.workdir or os.path.join(ROOT, "var", "bench", args.name))
+    os.makedirs(args.workdir, exist_ok=True)
+    return args
+
+
+def write_config(workdir, overrides):
+    """Copy the project's odoo.conf into ``workdir`` with ``overrides`` ({key: value}) applied."""
+    with open(BASE_CONF, encoding="utf-8") as handle:
+        lines = handle.read().splitlines()
+    pending = dict(overrides)
+    out = []
+    for line in lines:
+        match = re.match(r"^\s*([A-Za-z0-9_]+)\s*=", line)
+        if match and match.group(1) in pending:
+            key = match.group(1)
+            out.append(f"{key} = {pending.pop(key)}")
+        else:
+            out.append(line)
+    if pending:
+        out.append("; benchmark overrides (scripts/bench/common.py)")
+        out.extend(f"{key} = {value}" for key, value in pending.items())
+    path = os.path.join(workdir, "odoo.conf")
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(out) + "\n")
+    return path
+
+
+def addons_path():
+    """Odoo's addons and the project's, as scripts/lib/setup.sh's odoo_addons_path gives them."""
+    path = os.environ.get("CITY_ADDONS_PATH")
+    if path:
+        return path
+    src = os.environ.get("ODOO_SRC") or "/opt/odoo18"
+    parts = [os.path.join(src, "addons")] if os.path.isdir(os.path.join(src, "addons")) else []
+    parts += [os.path.join(src, "odoo", "addons"), os.path.join(ROOT, "addons")]
+    return ",".join(parts)
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def odoo_command(conf, db, *args):
+    return [
+        sys.executable,
+        "-m",
+        "odoo",
+        *args,
+        "-c",
+        conf,
+        f"--addons-path={addons_path()}",
+        "-d",
+        db,
+        f"--db-filter=^{db}$",
+    ]
+
+
+# ---------------------------------------------------------------------------
+# Database helpers
+# ---------------------------------------------------------------------------
+
+
+def query(db, sql, params=None):
+    """Rows of one read-only query on ``db`` (local socket and PG* variables, like psql)."""
+    conn = psycopg2.connect(dbname=db)
+    try:
+        with conn.cursor() as cr:
+            cr.execute(sql, params)
+            return cr.fetchall()
+    finally:
+        conn.close()
+
+
+def odoo_shell(conf, db, code, logfile):
+    """Run ``code`` in ``odoo shell`` on ``db`` and return its stdout (the log goes to ``logfile``)."""
+    command = odoo_command(conf, db, "shell") + ["--no-http", "--log-level=warn", f"--logfile={logfile}"]
+    proc = subprocess.run(command, input=code, capture_output=True, text=True, cwd=ROOT, timeout=600, check=False)
+    if proc.returncode != 0:
+        raise BenchError(f"odoo shell failed (exit {proc.returncode}); see {logfile}\n{proc.stderr[-2000:]}")
+    return proc.stdout
+
+
+API_USER_CODE = """
+login = {login!r}
+groups = [env.ref(xmlid).id for xmlid in {groups!r}]
+Users = env["res.users"].with_context(no_reset_password=True, mail_create_nolog=True, tracking_disable=True)
+user = Users.search([("login", "=", login)], limit=1)
+if not user:
+    user = Users.create({{"name": "Benchmark API client", "login": login, "groups_id": [(6, 0, groups)]}})
+else:
+    user.write({{"active": True, "groups_id": [(6, 0, groups)]}})
+env.cr.execute("DELETE FROM res_users_apikeys WHERE user_id = %s AND name = %s", [user.id, "bench"])
+key = env["res.users.apikeys"].with_user(user).sudo()._generate(None, "bench", None)
+env.cr.commit()
+print({marker!r} + key)
+"""
+
+
+def create_api_key(conf, db, workdir, login="bench_api", groups=()):
+    """Create (or refresh) internal user ``login`` with ``groups`` and return a new API key for it.
+
+    The key is read from the shell's stdout pipe and kept in memory only.
+    """
+    groups = list(groups) or ["base.group_user"]
+    code = API_USER_CODE.format(login=login, groups=groups, marker=KEY_MARKER)
+    out = odoo_shell(conf, db, code, os.path.join(workdir, "odoo-shell.log"))
+    for line in out.splitlines():
+        if line.startswith(KEY_MARKER):
+            return line[len(KEY_MARKER) :].strip()
+    raise BenchError("odoo shell did not return an API key")
+
+
+# ---------------------------------------------------------------------------
+# Odoo server
+# ---------------------------------------------------------------------------
+
+
+class OdooServer:
+    """Odoo with prefork workers on free ports, logging to ``workdir/odoo.log``; a context manager.
+
+    It runs in its own process group, so Ctrl-C reaches only the harness, which then stops it
+    (SIGTERM to the group, SIGKILL after ``stop_timeout`` seconds). Its process group id is kept in
+    ``workdir/odoo.pid`` so that scripts/bench/run can stop a server a killed harness left behind.
+    """
+
+    def __init__(self, conf, db, workdir, workers=DEFAULT_WORKERS, extra_args=(), stop_timeout=20):
+        self.conf = conf
+        self.db = db
+        self.workdir = workdir
+        self.workers = workers
+        self.extra_args = list(extra_args)
+        self.stop_timeout = stop_timeout
+        self.port = free_port()
+        self.gevent_port = free_port()
+        while self.gevent_port == self.port:
+            self.gevent_port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.logfile = os.path.join(workdir, "odoo.log")
+        self.pidfile = os.path.join(workdir, "odoo.pid")
+        self.proc = None
+
+    def start(self, timeout=180):
+        command = odoo_command(self.conf, self.db) + [
+            f"--workers={self.workers}",
+            "--max-cron-threads=0",
+            "--http-interface=127.0.0.1",
+            f"--http-port={self.port}",
+            f"--gevent-port={self.gevent_port}",
+            f"--limit-request={LIMIT_REQUEST}",
+            f"--logfile={self.logfile}",
+            # one line per request would make the log as large as the benchmark
+            "--log-handler=werkzeug:WARNING",
+            *self.extra_args,
+        ]
+        log(f"starting Odoo on {self.url} ({self.workers} workers, log {os.path.relpath(self.logfile, ROOT)})")
+        self.proc = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        with open(self.pidfile, "w", encoding="utf-8") as handle:
+            handle.write(f"{self.proc.pid}\n")
+        self.wait_ready(timeout)
+        return self
+
+    def wait_ready(self, timeout):
+        deadline = time.monotonic() + timeout
+        last = None
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise BenchError(f"Odoo exited with status {self.proc.returncode}:\n{self.log_tail()}")
+            try:
+                status, _body = http_request(f"{self.url}/web/login", timeout=10)
+                if status == 200:
+                    log(f"Odoo answers on {self.url}/web/login")
+                    return
+                last = f"HTTP {status}"
+            except OSError as error:
+                last = str(error)
+            time.sleep(0.5)
+        raise BenchError(f"Odoo did not answer /web/login within {timeout}s ({last}):\n{self.log_tail()}")
+
+    def log_tail(self, lines=30):
+        try:
+            with open(self.logfile, encoding="utf-8", errors="replace") as handle:
+                return "".join(handle.readlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+    def stop(self):
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            log("stopping Odoo")
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+                self.proc.wait(self.stop_timeout)
+            except subprocess.TimeoutExpired:
+                log("Odoo did not stop in time: killing it")
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+            except ProcessLookupError:
+                pass
+        # the prefork master may leave its gevent child behind when it is killed
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        try:
+            os.remove(self.pidfile)
+        except OSError:
+            pass
+        self.proc = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+        return False
+
+
+def http_request(url, method="GET", body=None, headers=None, timeout=30):
+    """(status, body bytes) of one HTTP request; HTTP errors are returned, not raised."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method, headers=dict(headers or {}))
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+# ---------------------------------------------------------------------------
+# wrk
+# ---------------------------------------------------------------------------
+
+LUA_TEMPLATE = r"""-- generated by scripts/bench/common.py; the API key comes from $BENCH_API_KEY
+local bodies = {
+%(bodies)s
+}
+local method = %(method)s
+local threads = {}
+
+function setup(thread)
+    table.insert(threads, thread)
+    thread:set("tid", #threads)
+end
+
+function init(args)
+    statuses = {}
+    unframed = 0
+    counter = (tid or 1) * 7919
+    wrk.method = method
+    local key = os.getenv("BENCH_API_KEY")
+    if key and key ~= "" then
+        wrk.headers["Authorization"] = "Bearer " .. key
+    end
+    if #bodies > 0 then
+        wrk.headers["Content-Type"] = "application/json"
+    end
+end
+
+function request()
+    if #bodies == 0 then
+        return wrk.format()
+    end
+    counter = counter + 1
+    return wrk.format(nil, nil, nil, bodies[(counter %% #bodies) + 1])
+end
+
+function response(status, headers, body)
+    statuses[status] = (statuses[status] or 0) + 1
+    -- a body without Content-Length or chunked encoding ends when the server closes the
+    -- connection, which wrk also counts as a read error: count those to tell them apart
+    for name, _ in pairs(headers) do
+        local lower = string.lower(name)
+        if lower == "content-length" or lower == "transfer-encoding" then
+            return
+        end
+    end
+    unframed = unframed + 1
+end
+
+function done(summary, latency, requests)
+    local counts = {}
+    local unframed_total = 0
+    for _, thread in ipairs(threads) do
+        unframed_total = unframed_total + (thread:get("unframed") or 0)
+        local per_thread = thread:get("statuses") or {}
+        for code, n in pairs(per_thread) do
+            counts[code] = (counts[code] or 0) + n
+        end
+    end
+    local parts = {}
+    for code, n in pairs(counts) do
+        table.insert(parts, string.format('"%%d":%%d', code, n))
+    end
+    local e = summary.errors
+    io.write(string.format(
+        '%(marker)s{"requests":%%d,"duration_us":%%d,"bytes":%%d,' ..
+        '"errors":{"connect":%%d,"read":%%d,"write":%%d,"status":%%d,"timeout":%%d},' ..
+        '"latency_us":{"min":%%d,"mean":%%.1f,"stdev":%%.1f,"max":%%d,' ..
+        '"p50":%%d,"p75":%%d,"p90":%%d,"p95":%%d,"p99":%%d},"unframed":%%d,"statuses":{%%s}}\n',
+        summary.requests, summary.duration, summary.bytes,
+        e.connect, e.read, e.write, e.status, e.timeout,
+        latency.min, latency.mean, latency.stdev, latency.max,
+        latency:percentile(50), latency:percentile(75), latency:percentile(90),
+        latency:percentile(95), latency:percentile(99),
+        unframed_total, table.concat(parts, ",")))
+end
+"""
+
+
+def lua_string(text):
+    """``text`` as a double-quoted Lua string literal."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    return f'"{escaped}"'
+
+
+def write_lua(path, method="GET", bodies=()):
+    """Write a wrk script: ``method``, JSON ``bodies`` sent in rotation, status codes counted."""
+    rendered = ",\n".join(f"    {lua_string(json.dumps(body, ensure_ascii=False))}" for body in bodies)
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(LUA_TEMPLATE % {"bodies": rendered, "method": lua_string(method), "marker": RESULT_MARKER})
+    return path
+
+
+_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0, "h": 3600000.0}
+
+
+def _to_ms(text):
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m|h)", text.strip())
+    if not match:
+        raise ValueError(f"not a wrk duration: {text!r}")
+    return float(match.group(1)) * _UNITS_MS[match.group(2)]
+
+
+def parse_wrk_output(text):
+    """Figures of wrk's text report (``--latency``): rps, latency distribution, errors, non-2xx/3xx."""
+    out = {"requests": None, "rps": None, "latency_ms": {}, "socket_errors": {}, "non_2xx_3xx": 0}
+    match = re.search(r"^\s*(\d+) requests in ([\d.]+\w+), ([\d.]+\w+) read", text, re.M)
+    if match:
+        out["requests"] = int(match.group(1))
+        out["elapsed_ms"] = _to_ms(match.group(2))
+    match = re.search(r"^Requests/sec:\s*([\d.]+)", text, re.M)
+    if match:
+        out["rps"] = float(match.group(1))
+    match = re.search(r"^\s*Latency\s+(\S+)\s+(\S+)\s+(\S+)", text, re.M)
+    if match:
+        out["latency_ms"].update(avg=_to_ms(match.group(1)), stdev=_to_ms(match.group(2)), max=_to_ms(match.group(3)))
+    for pct, value in re.findall(r"^\s*(50|75|90|99)%\s+(\S+)\s*$", text, re.M):
+        out["latency_ms"][f"p{pct}"] = _to_ms(value)
+    match = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+    if match:
+        out["socket_errors"] = dict(zip(("connect", "read", "write", "timeout"), map(int, match.groups()), strict=True))
+    match = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    if match:
+        out["non_2xx_3xx"] = int(match.group(1))
+    return out
+
+
+def run_wrk(url, script, duration, connections, threads=None, env=None, label=None):
+    """Load ``url`` with wrk and return a measurement dict (``valid`` tells whether it counts).
+
+    ``env`` adds environment variables for wrk only (e.g. the API key for the Lua script).
+    """
+    threads = threads or max(1, min(connections, 2))
+    command = [
+        "wrk",
+        f"--threads={threads}",
+        f"--connections={connections}",
+        f"--duration={duration}s",
+        "--timeout=10s",
+        "--latency",
+        f"--script={script}",
+        url,
+    ]
+    log(f"wrk {label or url}: {connections} connections, {threads} threads, {duration}s")
+    proc = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=duration + 60,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise BenchError(f"wrk failed (exit {proc.returncode}): {proc.stderr.strip() or proc.stdout.strip()}")
+    text = proc.stdout
+    parsed = parse_wrk_output(text)
+    summary = None
+    for line in text.splitlines():
+        if line.startswith(RESULT_MARKER):
+            summary = json.loads(line[len(RESULT_MARKER) :])
+    if summary is None or parsed["rps"] is None:
+        raise BenchError(f"could not read wrk's report:\n{text}")
+    statuses = {int(code): count for code, count in summary["statuses"].items()}
+    non_2xx = sum(count for code, count in statuses.items() if not 200 <= code < 300)
+    socket_errors = {key: summary["errors"][key] for key in ("connect", "read", "write", "timeout")}
+    # wrk counts one read error per response whose body ends with the connection (no
+    # Content-Length, e.g. Odoo's HTML pages over HTTP/1.0): those responses were complete.
+    unframed = summary["unframed"]
+    real_errors = dict(socket_errors, read=max(0, socket_errors["read"] - unframed))
+    reasons = []
+    if summary["requests"] == 0:
+        reasons.append("no request completed")
+    if non_2xx:
+        reasons.append(f"{non_2xx} non-2xx responses {dict(sorted(statuses.items()))}")
+    if parsed["non_2xx_3xx"] and not non_2xx:
+        reasons.append(f"wrk reports {parsed['non_2xx_3xx']} non-2xx/3xx responses")
+    if any(real_errors.values()):
+        reasons.append(f"socket errors {real_errors}")
+    latency = summary["latency_us"]
+    result = {
+        "endpoint": label or url,
+        "valid": not reasons,
+        "rps": round(parsed["rps"], 1),
+        "requests": summary["requests"],
+        "p50_ms": round(latency["p50"] / 1000, 2),
+        "p95_ms": round(latency["p95"] / 1000, 2),
+        "p99_ms": round(latency["p99"] / 1000, 2),
+        "max_ms": round(latency["max"] / 1000, 2),
+        "mean_ms": round(latency["mean"] / 1000, 2),
+        "statuses": {str(code): count for code, count in sorted(statuses.items())},
+        "non_2xx": non_2xx,
+        "socket_errors": real_errors,
+        "unframed_responses": unframed,
+    }
+    if reasons:
+        result["invalid_reasons"] = reasons
+    log(
+        f"  {result['rps']} req/s, p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, "
+        f"p99 {result['p99_ms']} ms{'' if result['valid'] else ' — INVALID: ' + '; '.join(reasons)}"
+    )
+    return result
+
+
+def measure(server, path, args, method="GET", bodies=(), env=None, label=None, script_name=None):
+    """Warm ``path`` up for ``args.warmup`` seconds, then measure it for ``args.duration`` seconds."""
+    label = label or f"{method} {path}"
+    script = os.path.join(args.workdir, script_name or (re.sub(r"[^A-Za-z0-9]+", "_", label).strip("_") + ".lua"))
+    write_lua(script, method=method, bodies=bodies)
+    try:
+        url = server.url + path
+        if args.warmup > 0:
+            run_wrk(url, script, args.warmup, args.connections, env=env, label=f"{label} (warm-up)")
+        return run_wrk(url, script, args.duration, args.connections, env=env, label=label)
+    finally:
+        os.remove(script)
+
+
+def measure_baselines(server, args):
+    """The two reference points: Odoo's login page and the API's minimal JSON route."""
+    return {
+        "web_login": measure(server, "/web/login", args, label="GET /web/login"),
+        "ping": measure(server, f"{API_PREFIX}/ping", args, label=f"GET {API_PREFIX}/ping"),
+    }
+
+
+def figures(measurement):
+    """The figures of a measurement worth publishing in the final JSON."""
+    keys = ("endpoint", "valid", "rps", "p50_ms", "p95_ms", "p99_ms", "max_ms", "requests", "non_2xx", "socket_errors")
+    out = {key: measurement[key] for key in keys}
+    if not measurement["valid"]:
+        out["invalid_reasons"] = measurement["invalid_reasons"]
+    return out
+
+
+REQUIRED_KEYS = ("name", "baseline", "ratio", "target_ratio")
+UNIT_SUFFIXES = ("rps", "_ms", "_s", "_per_s")
+
+
+def emit(result):
+    """Print ``result`` as the last line of stdout (one JSON object) and return the exit status.
+
+    The contract every benchmark keeps: ``name``, measured figures with units in their keys,
+    ``baseline`` (what was compared, with its figures), ``ratio`` and ``target_ratio``.
+    """
+    missing = [key for key in REQUIRED_KEYS if key not in result]
+    if missing or not any(key.endswith(UNIT_SUFFIXES) for key in result):
+        raise BenchError(f"benchmark result breaks the contract: missing {missing or 'a figure with a unit'}")
+    result.setdefault("timestamp", datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"))
+    sys.stdout.flush()
+    print(json.dumps(result, ensure_ascii=False, sort_keys=False), flush=True)
+    return 0 if result.get("valid", True) else 2
+
+
+def run_main(main):
+    """Run a benchmark's ``main()``: a BenchError becomes a message and exit status 1."""
+    try:
+        sys.exit(main())
+    except BenchError as error:
+        log(f"error: {error}")
+        sys.exit(1)
+    except KeyboardInterrupt:
+        log("interrupted")
+        sys.exit(130)

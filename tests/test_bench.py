@@ -1,0 +1,70 @@
+"""The benchmark contract (scripts/bench/): listing, wrk parsing and the result line."""
+
+import importlib.util
+import json
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import ROOT
+
+WRK_OUTPUT = """Running 10s test @ http://127.0.0.1:8079/api/city/v1/ping
+  2 threads and 8 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency    52.10ms    6.20ms  92.01ms   80.00%
+    Req/Sec    77.10     10.20   100.00     70.00%
+  Latency Distribution
+     50%   51.66ms
+     75%   55.00ms
+     90%   58.20ms
+     99%   64.43ms
+  1539 requests in 10.02s, 420.12KB read
+  Socket errors: connect 0, read 3, write 0, timeout 1
+  Non-2xx or 3xx responses: 2
+Requests/sec:    153.60
+Transfer/sec:     41.93KB
+"""
+
+
+@pytest.fixture(scope="module")
+def bench():
+    sys.path.insert(0, str(ROOT / "scripts" / "bench"))
+    spec = importlib.util.spec_from_file_location("city_bench_common", ROOT / "scripts" / "bench" / "common.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_list_names_every_benchmark():
+    output = subprocess.run(
+        [str(ROOT / "scripts" / "bench" / "run"), "--list"], check=True, capture_output=True, text=True
+    ).stdout
+    modules = {p.stem for p in (ROOT / "scripts" / "bench").glob("*.py")} - {"common", "datagen"}
+    assert modules, "no benchmark modules"
+    for name in modules:
+        assert name in output
+
+
+def test_parse_wrk_output(bench):
+    figures = bench.parse_wrk_output(WRK_OUTPUT)
+    assert figures["requests"] == 1539
+    assert figures["rps"] == 153.6
+    assert figures["latency_ms"]["p50"] == 51.66
+    assert figures["latency_ms"]["p99"] == 64.43
+    assert figures["socket_errors"] == {"connect": 0, "read": 3, "write": 0, "timeout": 1}
+    assert figures["non_2xx_3xx"] == 2
+
+
+def test_result_line_contract(bench, capsys):
+    result = {"name": "x", "rps": 10.0, "baseline": {"ping": {"rps": 20.0}}, "ratio": 0.5, "target_ratio": 0.25}
+    assert bench.emit(dict(result)) == 0
+    line = capsys.readouterr().out.strip().splitlines()[-1]
+    assert json.loads(line)["ratio"] == 0.5
+    for key in ("name", "baseline", "ratio", "target_ratio"):
+        broken = {k: v for k, v in result.items() if k != key}
+        with pytest.raises(bench.BenchError):
+            bench.emit(broken)
+    with pytest.raises(bench.BenchError):
+        bench.emit({"name": "x", "baseline": {}, "ratio": 1, "target_ratio": 1})
+    assert bench.emit(dict(result, valid=False)) == 2
