@@ -148,11 +148,14 @@ ensure_venv() {
     say "preparing the Python environment in $CITY_VENV"
     [ -x "$CITY_VENV/bin/python" ] || "$py" -m venv "$CITY_VENV" || die "could not create a virtual environment with $py (install python3-venv)"
     local constraint="$CITY_VENV/build-constraints.txt"
-    # cbor2==5.4.2 (pinned by Odoo for Python < 3.12) only builds with setuptools < 70.
+    # cbor2==5.4.2 (pinned by Odoo for Python < 3.12) only builds with setuptools < 70. pip before
+    # 25.3 applies PIP_CONSTRAINT to isolated build environments; newer pip reads
+    # PIP_BUILD_CONSTRAINT instead (older ones ignore it), so both are set.
     printf 'setuptools<70\n' >"$constraint"
-    PIP_CONSTRAINT="$constraint" "$CITY_VENV/bin/pip" install -q --upgrade pip wheel 'setuptools<70' ||
-        die "pip could not install its build tools"
-    PIP_CONSTRAINT="$constraint" "$CITY_VENV/bin/pip" install -q -r "$ODOO_SRC/requirements.txt" \
+    PIP_CONSTRAINT="$constraint" PIP_BUILD_CONSTRAINT="$constraint" "$CITY_VENV/bin/pip" install -q --upgrade \
+        pip wheel 'setuptools<70' || die "pip could not install its build tools"
+    PIP_CONSTRAINT="$constraint" PIP_BUILD_CONSTRAINT="$constraint" "$CITY_VENV/bin/pip" install -q \
+        -r "$ODOO_SRC/requirements.txt" \
         -r "$CITY_ROOT/requirements.txt" || die "pip could not install the requirements (see above)"
     # Make the Odoo source importable from the environment without copying it.
     local site

@@ -163,3 +163,32 @@ class CityHoliday(models.Model):
             day += datetime.timedelta(days=1)
             minute = 0
         raise ValidationError(self.env._("A deadline cannot be more than ten years away."))
+
+    @api.model
+    def work_hours_between(self, start, end, tz=None):
+        """Working hours between two naive UTC datetimes (negative when ``end`` is before ``start``).
+
+        Counts only time inside the working periods of working days, like :meth:`add_work_hours`.
+        """
+        start, end = fields.Datetime.to_datetime(start), fields.Datetime.to_datetime(end)
+        sign = 1
+        if end < start:
+            start, end, sign = end, start, -1
+        zone = pytz.timezone(tz or self.env.user.tz or DEFAULT_TZ)
+        local_start = pytz.utc.localize(start).astimezone(zone).replace(tzinfo=None)
+        local_end = pytz.utc.localize(end).astimezone(zone).replace(tzinfo=None)
+        if (local_end.date() - local_start.date()).days > 3660:
+            raise ValidationError(self.env._("A time span cannot exceed ten years."))
+        periods = self._work_periods()
+        minutes = 0.0
+        day = local_start.date()
+        while day <= local_end.date():
+            if self.is_workday(day):
+                midnight = datetime.datetime.combine(day, datetime.time())
+                for begin, finish in periods:
+                    low = max(midnight + datetime.timedelta(minutes=begin), local_start)
+                    high = min(midnight + datetime.timedelta(minutes=finish), local_end)
+                    if high > low:
+                        minutes += (high - low).total_seconds() / 60
+            day += datetime.timedelta(days=1)
+        return sign * round(minutes / 60, 2)

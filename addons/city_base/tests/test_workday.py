@@ -122,6 +122,20 @@ class TestWorkday(TransactionCase):
         # string input
         self.assertEqual(self.add_hours("2025-09-22 03:00:00", 2), DT(2025, 9, 22, 6, 0))
 
+    def test_work_hours_between(self):
+        between = self.Holiday.work_hours_between
+        # Friday 2025-09-26 16:00 local to Sunday 9-28 (调休) 10:00 local: 1h + 1h
+        self.assertEqual(between(DT(2025, 9, 26, 8, 0), DT(2025, 9, 28, 2, 0), tz=SHANGHAI), 2)
+        # the same span read backwards is negative
+        self.assertEqual(between(DT(2025, 9, 28, 2, 0), DT(2025, 9, 26, 8, 0), tz=SHANGHAI), -2)
+        # lunch and the night do not count: Monday 11:00 to Tuesday 10:00 local = 1 + 4 + 1
+        self.assertEqual(between(DT(2025, 9, 22, 3, 0), DT(2025, 9, 23, 2, 0), tz=SHANGHAI), 6)
+        # the National Day week counts nothing: 9-30 17:00 to 10-08 23:00 local
+        self.assertEqual(between(DT(2025, 9, 30, 9, 0), DT(2025, 10, 8, 15, 0), tz=SHANGHAI), 0)
+        # inverse of add_work_hours
+        for start, hours in ((DT(2025, 9, 19, 8, 30), 1), (DT(2025, 9, 30, 8, 0), 2), (DT(2025, 9, 22, 1, 0), 15)):
+            self.assertEqual(between(start, self.add_hours(start, hours), tz=SHANGHAI), hours)
+
     def test_add_work_hours_zero_and_negative(self):
         start = DT(2025, 9, 22, 2, 30)  # Monday 10:30 local
         self.assertEqual(self.add_hours(start, 0), start)
