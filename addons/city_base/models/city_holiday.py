@@ -165,6 +165,36 @@ class CityHoliday(models.Model):
         raise ValidationError(self.env._("A deadline cannot be more than ten years away."))
 
     @api.model
+    def subtract_work_hours(self, end, hours, tz=None):
+        """The moment ``hours`` working hours before ``end`` (naive UTC), as naive UTC.
+
+        The inverse of :meth:`add_work_hours`: "how long ago did N working hours start".
+        """
+        if hours < 0:
+            raise ValidationError(self.env._("Working hours to subtract cannot be negative."))
+        zone = pytz.timezone(tz or self.env.user.tz or DEFAULT_TZ)
+        local = pytz.utc.localize(fields.Datetime.to_datetime(end)).astimezone(zone).replace(tzinfo=None)
+        remaining = round(hours * 60)
+        periods = self._work_periods()
+        day = local.date()
+        minute = local.hour * 60 + local.minute
+        for _guard in range(3660):
+            if self.is_workday(day):
+                for begin, finish in reversed(periods):
+                    finish = min(finish, minute)
+                    if finish <= begin:
+                        continue
+                    if remaining <= finish - begin:
+                        result = datetime.datetime.combine(day, datetime.time()) + datetime.timedelta(
+                            minutes=finish - remaining
+                        )
+                        return zone.localize(result).astimezone(pytz.utc).replace(tzinfo=None)
+                    remaining -= finish - begin
+            day -= datetime.timedelta(days=1)
+            minute = 24 * 60
+        raise ValidationError(self.env._("A deadline cannot be more than ten years away."))
+
+    @api.model
     def work_hours_between(self, start, end, tz=None):
         """Working hours between two naive UTC datetimes (negative when ``end`` is before ``start``).
 

@@ -132,9 +132,21 @@ class TestWorkday(TransactionCase):
         self.assertEqual(between(DT(2025, 9, 22, 3, 0), DT(2025, 9, 23, 2, 0), tz=SHANGHAI), 6)
         # the National Day week counts nothing: 9-30 17:00 to 10-08 23:00 local
         self.assertEqual(between(DT(2025, 9, 30, 9, 0), DT(2025, 10, 8, 15, 0), tz=SHANGHAI), 0)
+        # subtract_work_hours goes back: Monday 9-29 10:00 local - 2h -> Sunday 9-28 (调休) 16:00 local
+        self.assertEqual(self.Holiday.subtract_work_hours(DT(2025, 9, 29, 2, 0), 2, tz=SHANGHAI), DT(2025, 9, 28, 8, 0))
+        # evening of a holiday minus a working day -> the morning of the last working day before it
+        self.assertEqual(
+            self.Holiday.subtract_work_hours(DT(2025, 10, 8, 10, 0), 7, tz=SHANGHAI), DT(2025, 9, 30, 1, 0)
+        )
+        with self.assertRaises(ValidationError):
+            self.Holiday.subtract_work_hours(DT(2025, 10, 8, 10, 0), -1, tz=SHANGHAI)
         # inverse of add_work_hours
         for start, hours in ((DT(2025, 9, 19, 8, 30), 1), (DT(2025, 9, 30, 8, 0), 2), (DT(2025, 9, 22, 1, 0), 15)):
             self.assertEqual(between(start, self.add_hours(start, hours), tz=SHANGHAI), hours)
+            end = self.add_hours(start, hours)
+            self.assertEqual(
+                between(self.Holiday.subtract_work_hours(end, hours, tz=SHANGHAI), end, tz=SHANGHAI), hours
+            )
 
     def test_add_work_hours_zero_and_negative(self):
         start = DT(2025, 9, 22, 2, 30)  # Monday 10:30 local

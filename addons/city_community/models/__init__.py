@@ -1,0 +1,18 @@
+from . import (
+    city_department,
+    city_service_category,
+    city_service_item,
+    city_service_material,
+    city_service_question,
+    city_dispatch_rule,
+    city_request,
+    city_request_answer,
+    city_request_extension,
+    city_request_visit,
+    city_notice,
+    city_alarm_device,
+    city_alarm_event,
+    city_request_report,
+    city_api_openapi,
+    res_users,
+)
