@@ -15,7 +15,7 @@ class CityRequestExtension(models.Model):
     days = fields.Integer(string="Working Days", required=True)
     reason = fields.Text(required=True)
     state = fields.Selection(
-        [("pending", "Waiting for Approval"), ("approved", "Approved"), ("refused", "Refused")],
+        [("pending", "Waiting for Approval"), ("approved", "Approved"), ("refused", "Declined")],
         default="pending",
         required=True,
         tracking=True,
