@@ -36,8 +36,7 @@ class CommunityPortal(CustomerPortal):
 
     @staticmethod
     def _city_request_domain():
-        partner = request.env.user.partner_id
-        return ["|", ("partner_id", "=", partner.id), ("affected_partner_ids", "in", partner.ids)]
+        return [("portal_partner_ids", "in", request.env.user.partner_id.ids)]
 
     @staticmethod
     def _city_is_resident():
