@@ -7,6 +7,10 @@ a name and (for adults) a mobile number from ``scripts/lib/citydata.py``; the st
 ORM would compute (masked ID, birth date, gender, complete name, commercial partner...) are filled
 consistently with ``addons/city_base``. The database counts as filled when it already holds at
 least N active residents (demo residents included); otherwise only the missing ones are added.
+
+For the ``community_*`` benchmarks it also fills community service requests
+(:func:`insert_requests`, ``INSERT ... SELECT generate_series``) and alarm devices
+(:func:`insert_devices`) of ``addons/city_community``; those are library functions only.
 Connection: the local socket and PG* environment variables (as ``psql``). Progress goes to stderr.
 """
 
@@ -176,6 +180,412 @@ def fill(db, residents, seed=SEED, batch=BATCH):
             return resident_count(cr)
     finally:
         conn.close()
+
+
+# ---------------------------------------------------------------------------
+# Community service requests (addons/city_community), for the community_* benchmarks
+# ---------------------------------------------------------------------------
+#
+# ``city_request`` is filled with ``INSERT ... SELECT ... FROM generate_series(...)`` in chunks,
+# never through the ORM, keeping the stored columns the ORM would set consistent with
+# addons/city_community (category of the item, community of the grid, the dates and the running
+# ``deadline`` of each state). Random draws come from PostgreSQL's ``random()`` after
+# ``setseed()``, so the same database and scale give the same data.
+
+REQUEST_SEED = 0.20251124
+AFFECTED_REL = "city_request_affected_partner_rel"
+# city.request.portal_partner_ids (stored compute: applicant + also affected), when the addon has it
+PORTAL_REL = "city_request_portal_partner_rel"
+REQUEST_CHUNK = 200_000
+OPEN_STATES = ("submitted", "accepted", "dispatched", "in_progress", "returned")
+TERMINAL_STATES = ("closed", "replied", "refused", "merged", "cancelled")
+
+# A service centre a few years old: most requests are finished, about 15% are open.
+HISTORY_MIX = (
+    ("closed", 0.70),
+    ("replied", 0.05),
+    ("refused", 0.04),
+    ("merged", 0.02),
+    ("cancelled", 0.03),
+    ("draft", 0.01),
+    ("submitted", 0.02),
+    ("accepted", 0.02),
+    ("dispatched", 0.03),
+    ("in_progress", 0.06),
+    ("returned", 0.02),
+)
+# The open requests only, in the proportions of HISTORY_MIX's open states (roughly).
+OPEN_MIX = (
+    ("submitted", 0.15),
+    ("accepted", 0.10),
+    ("dispatched", 0.25),
+    ("in_progress", 0.40),
+    ("returned", 0.10),
+)
+# Intake channels (the sensor channel belongs to alarm devices, not generated here).
+CHANNEL_MIX = (("portal", 0.35), ("window", 0.30), ("hotline", 0.25), ("api", 0.10))
+ANONYMOUS_HOTLINE = 0.2  # share of hotline callers who give no name
+
+DESCRIPTIONS = (
+    "楼道照明灯不亮，晚上出行不便，请尽快维修。",
+    "小区下水道堵塞，污水外溢，影响居民生活。",
+    "申请开具居住证明，用于子女入学。",
+    "单元门禁损坏，外来人员随意进出。",
+    "老人行动不便，申请上门办理高龄补贴。",
+    "楼上住户噪音扰民，多次沟通无果。",
+    "小区绿地被占用堆放杂物，请协调清理。",
+    "冬季供暖温度不达标，室内温度低于18度。",
+    "申请办理残疾人证换证。",
+    "路面井盖松动，存在安全隐患。",
+)
+
+# Depth past the deadline of an overdue open request, so that the three escalation levels occur:
+# (share, minimum, random extra). Level 1 needs any delay, level 2 one working day, level 3 three
+# working days (city_community.escalation_notice_days / _supervise_days); calendar days past the
+# deadline count less working days over weekends and holidays, hence the wide spans.
+OVERDUE_DEPTHS = (
+    (0.40, "1 minute", "20 hours"),
+    (0.30, "2 days", "4 days"),
+    (0.30, "10 days", "30 days"),
+)
+
+
+def _case(mix, draw):
+    """A SQL CASE choosing a value of ``mix`` ((value, share)...) with the uniform draw ``draw``."""
+    total = sum(share for _value, share in mix)
+    parts, bound = [], 0.0
+    for value, share in mix[:-1]:
+        bound += share / total
+        parts.append(f"WHEN {draw} < {bound:.6f} THEN '{value}'")
+    return f"CASE {' '.join(parts)} ELSE '{mix[-1][0]}' END"
+
+
+def _depth_case(draw, extra):
+    parts, bound = [], 0.0
+    for share, minimum, span in OVERDUE_DEPTHS[:-1]:
+        bound += share
+        parts.append(f"WHEN {draw} < {bound:.6f} THEN interval '{minimum}' + {extra} * interval '{span}'")
+    _share, minimum, span = OVERDUE_DEPTHS[-1]
+    return f"CASE {' '.join(parts)} ELSE interval '{minimum}' + {extra} * interval '{span}' END"
+
+
+def prepare_requests(cr, exclude_partners=()):
+    """Temporary lookup tables of this session (items, residents, grids, departments, communities).
+
+    Returns their sizes; exits when the copy lacks what the requests need.
+    """
+    cr.execute("SELECT setseed(%s)", (REQUEST_SEED,))
+    cr.execute(
+        """
+        CREATE TEMP TABLE bench_item ON COMMIT PRESERVE ROWS AS
+        SELECT row_number() OVER (ORDER BY id) AS idx, id, category_id,
+               GREATEST(COALESCE(legal_days, 5), 1) AS legal_days, department_id
+          FROM city_service_item
+         WHERE active AND NOT COALESCE(is_alarm, false)
+        """
+    )
+    cr.execute(
+        """
+        CREATE TEMP TABLE bench_partner ON COMMIT PRESERVE ROWS AS
+        SELECT row_number() OVER (ORDER BY id) AS idx, id, city_division_id AS division_id
+          FROM res_partner
+         WHERE is_resident AND active AND NOT (id = ANY(%s))
+        """,
+        (list(exclude_partners),),
+    )
+    cr.execute(
+        """
+        CREATE TEMP TABLE bench_grid ON COMMIT PRESERVE ROWS AS
+        SELECT row_number() OVER (ORDER BY id) AS idx, id FROM city_division WHERE type = 'grid' AND active
+        """
+    )
+    cr.execute(
+        """
+        CREATE TEMP TABLE bench_dept ON COMMIT PRESERVE ROWS AS
+        SELECT row_number() OVER (ORDER BY id) AS idx, id FROM city_department WHERE active
+        """
+    )
+    # city.request._compute_community_id: the nearest community/street/district/city at or above
+    # the division; the community when it is one, the division itself otherwise.
+    cr.execute(
+        """
+        CREATE TEMP TABLE bench_div ON COMMIT PRESERVE ROWS AS
+        SELECT d.id,
+               COALESCE((SELECT CASE WHEN a.type = 'community' THEN a.id END
+                           FROM city_division a
+                          WHERE d.parent_path LIKE a.parent_path || '%'
+                            AND a.type IN ('community', 'street', 'district', 'city')
+                          ORDER BY length(a.parent_path) DESC
+                          LIMIT 1), d.id) AS community_id
+          FROM city_division d
+        """
+    )
+    sizes = {}
+    for table in ("bench_item", "bench_partner", "bench_grid", "bench_dept"):
+        cr.execute(f"CREATE UNIQUE INDEX ON {table} (idx)")
+        cr.execute(f"ANALYZE {table}")
+        cr.execute(f"SELECT count(*) FROM {table}")
+        sizes[table] = cr.fetchone()[0]
+    cr.execute("CREATE UNIQUE INDEX ON bench_div (id)")
+    cr.execute("ANALYZE bench_div")
+    if not sizes["bench_item"]:
+        raise SystemExit("no active non-alarm service item: install city_community with its demo data")
+    if not sizes["bench_grid"]:
+        raise SystemExit("no grid division: install city_base with its demo data")
+    if not sizes["bench_partner"]:
+        raise SystemExit("no resident to file requests for")
+    return sizes
+
+
+REQUEST_INSERT_SQL = """
+WITH r AS MATERIALIZED (
+    SELECT g,
+           random() AS r_state, random() AS r_chan, random() AS r_anon, random() AS r_item,
+           random() AS r_partner, random() AS r_grid,
+           random() AS r_dept, random() AS r_age, random() AS r_due, random() AS r_depth,
+           random() AS r_x, random() AS r_y, random() AS r_z, random() AS r_desc, random() AS r_prio
+      FROM generate_series(%(first)s, %(last)s) AS g
+), s AS (
+    SELECT r.*, {state_case} AS state, {channel_case} AS channel FROM r
+), a AS (
+    SELECT s.*,
+           it.id AS item_id, it.category_id, it.legal_days,
+           COALESCE(it.department_id, dp.id) AS department,
+           (s.channel = 'hotline' AND s.r_anon < %(anonymous)s AND %(fixed_partner)s::int IS NULL) AS anon,
+           COALESCE(%(fixed_partner)s::int, bp.id) AS partner,
+           COALESCE(%(fixed_division)s::int, bp.division_id, gr.id) AS division,
+           (s.state IN %(open_states)s AND s.r_due < %(overdue)s) AS overdue
+      FROM s
+      JOIN bench_item it ON it.idx = 1 + floor(s.r_item * %(n_items)s)::int
+      JOIN bench_grid gr ON gr.idx = 1 + floor(s.r_grid * %(n_grids)s)::int
+      LEFT JOIN bench_partner bp ON bp.idx = 1 + floor(s.r_partner * %(n_partners)s)::int
+      LEFT JOIN bench_dept dp ON dp.idx = 1 + floor(s.r_dept * %(n_depts)s)::int
+), b AS (
+    -- the running deadline of open requests: in the future, or past it by OVERDUE_DEPTHS
+    SELECT a.*,
+           CASE WHEN a.state NOT IN %(open_states)s THEN NULL
+                WHEN a.overdue THEN %(now)s::timestamp - ({depth_case})
+                ELSE %(now)s::timestamp + interval '1 hour' + a.r_x * interval '10 days' END AS due
+      FROM a
+), c AS (
+    SELECT b.*,
+           CASE
+             WHEN b.state = 'draft' THEN NULL
+             WHEN b.state = 'submitted'
+               THEN LEAST(b.due, %(now)s::timestamp) - interval '10 minutes' - b.r_y * interval '1 day'
+             WHEN b.state IN %(open_states)s
+               THEN LEAST(b.due, %(now)s::timestamp) - interval '2 hours'
+                    - b.r_y * b.legal_days * interval '1 day' - b.r_z * interval '20 hours'
+             WHEN b.state = 'replied'
+               THEN %(now)s::timestamp - interval '2 days' - b.r_age * interval '20 days'
+             ELSE %(now)s::timestamp - interval '3 days' - b.r_age * interval '1095 days'
+           END AS submitted
+      FROM b
+), d AS (
+    SELECT c.*,
+           CASE WHEN c.state IN ('accepted', 'dispatched', 'in_progress', 'returned', 'replied', 'closed')
+                THEN c.submitted + c.r_z * interval '20 hours' END AS accepted_at
+      FROM c
+), e AS (
+    SELECT d.*,
+           CASE WHEN d.state IN ('replied', 'closed')
+                THEN LEAST(%(now)s::timestamp - interval '1 hour',
+                           d.accepted_at + interval '1 hour' + d.r_x * d.legal_days * interval '1.6 days')
+           END AS replied_at
+      FROM d
+)
+INSERT INTO city_request (
+    name, item_id, category_id, channel, state, priority, description, partner_id, anonymous,
+    caller_name, caller_phone, division_id, community_id, department_id, accepted_by_id,
+    refuse_reason, return_reason, return_state, return_count, reply,
+    submit_date, accept_deadline, accept_date, dispatch_date, reply_deadline, reply_date, close_date,
+    deadline, escalation_level, one_stop, on_time, reply_work_hours, reopen_count, satisfaction, alarm_count,
+    create_uid, write_uid, create_date, write_date)
+SELECT
+    'SQ' || to_char(COALESCE(e.submitted, %(now)s::timestamp) + interval '8 hours', 'YYYYMMDD')
+         || lpad(e.g::text, 7, '0'),
+    e.item_id, e.category_id, e.channel, e.state,
+    CASE WHEN e.r_prio < 0.05 THEN '1' ELSE '0' END,
+    (%(descriptions)s::text[])[1 + floor(e.r_desc * %(n_descriptions)s)::int],
+    CASE WHEN e.anon THEN NULL ELSE e.partner END,
+    e.anon,
+    NULL, NULL,
+    e.division, COALESCE(dv.community_id, e.division),
+    CASE WHEN e.state IN ('dispatched', 'in_progress', 'returned', 'replied', 'closed') THEN e.department END,
+    CASE WHEN e.accepted_at IS NOT NULL THEN %(uid)s::int END,
+    CASE WHEN e.state = 'refused' THEN '不符合受理条件，请补齐材料后重新提交。' END,
+    CASE WHEN e.state = 'returned' THEN '该事项不属于本部门职责范围。' END,
+    CASE WHEN e.state = 'returned' THEN 'dispatched' END,
+    CASE WHEN e.state = 'returned' THEN 1 ELSE 0 END,
+    CASE WHEN e.replied_at IS NOT NULL THEN '<p>已处理完毕，感谢您的反映。</p>' END,
+    e.submitted,
+    CASE WHEN e.state = 'submitted' THEN e.due
+         WHEN e.submitted IS NOT NULL THEN e.submitted + interval '1 day' END,
+    e.accepted_at,
+    CASE WHEN e.state IN ('dispatched', 'in_progress', 'returned', 'replied', 'closed')
+         THEN e.accepted_at + interval '30 minutes' END,
+    CASE WHEN e.state IN ('accepted', 'dispatched', 'in_progress', 'returned') THEN e.due
+         WHEN e.accepted_at IS NOT NULL THEN e.accepted_at + e.legal_days * interval '1.4 days' END,
+    e.replied_at,
+    CASE WHEN e.state = 'closed' THEN LEAST(%(now)s::timestamp - interval '1 minute',
+                                            e.replied_at + interval '1 day' + e.r_y * interval '3 days')
+         WHEN e.state = 'refused' THEN e.submitted + e.r_x * interval '1 day'
+         WHEN e.state = 'merged' THEN e.submitted + e.r_x * interval '1 day'
+         WHEN e.state = 'cancelled' THEN e.submitted + e.r_x * interval '2 hours' END,
+    e.due,
+    '0',
+    CASE WHEN e.accepted_at IS NOT NULL THEN e.accepted_at <= e.submitted + interval '1 day' END,
+    CASE WHEN e.replied_at IS NOT NULL
+         THEN e.replied_at <= e.accepted_at + e.legal_days * interval '1.4 days' END,
+    CASE WHEN e.replied_at IS NOT NULL
+         THEN round((extract(epoch FROM e.replied_at - e.accepted_at) / 3600 * 7 / 24)::numeric, 2) END,
+    0,
+    CASE WHEN e.state = 'closed' THEN
+         CASE WHEN e.r_z < 0.80 THEN 'satisfied' WHEN e.r_z < 0.95 THEN 'basic' ELSE 'unsatisfied' END END,
+    0,
+    %(uid)s, %(uid)s,
+    COALESCE(e.submitted, %(now)s::timestamp - e.r_age * interval '30 days'),
+    COALESCE(e.replied_at, e.accepted_at, e.submitted, %(now)s::timestamp - e.r_age * interval '30 days')
+  FROM e
+  LEFT JOIN bench_div dv ON dv.id = e.division
+"""
+
+
+def insert_requests(conn, first, count, mix, sizes, refs, overdue=0.10, partner=None, division=None, label=""):
+    """Insert ``count`` requests numbered from ``first`` (their reference suffix), in chunks.
+
+    ``mix`` is the state mix ((state, share)...); ``overdue`` the share of open requests past
+    their deadline. ``partner``/``division`` pin every request to one resident and grid.
+    """
+    sql = REQUEST_INSERT_SQL.format(
+        state_case=_case(mix, "r.r_state"),
+        channel_case=_case(CHANNEL_MIX, "r.r_chan"),
+        depth_case=_depth_case("a.r_depth", "a.r_x"),
+    )
+    done, started = 0, time.monotonic()
+    with conn.cursor() as cr:
+        portal_rel = has_table(cr, PORTAL_REL)
+        while done < count:
+            size = min(REQUEST_CHUNK, count - done)
+            cr.execute("SELECT COALESCE(max(id), 0) FROM city_request")
+            last_id = cr.fetchone()[0]
+            params = {
+                "first": first + done,
+                "last": first + done + size - 1,
+                "anonymous": ANONYMOUS_HOTLINE,
+                "fixed_partner": partner,
+                "fixed_division": division,
+                "open_states": OPEN_STATES,
+                "overdue": overdue,
+                "now": refs["now"],
+                "uid": refs["uid"],
+                "n_items": sizes["bench_item"],
+                "n_grids": sizes["bench_grid"],
+                "n_partners": max(sizes["bench_partner"], 1),
+                "n_depts": max(sizes["bench_dept"], 1),
+                "descriptions": list(DESCRIPTIONS),
+                "n_descriptions": len(DESCRIPTIONS),
+            }
+            cr.execute(sql, params)
+            if portal_rel:
+                # the stored compute portal_partner_ids (applicant + also affected) of the new rows
+                cr.execute(
+                    f"""INSERT INTO {PORTAL_REL} (request_id, partner_id)
+                        SELECT id, partner_id FROM city_request WHERE id > %s AND partner_id IS NOT NULL""",
+                    (last_id,),
+                )
+            conn.commit()
+            done += size
+            rate = done / max(time.monotonic() - started, 1e-6)
+            log(f"{label}{done}/{count} requests inserted ({rate:.0f}/s)")
+    return done
+
+
+def has_table(cr, name):
+    cr.execute("SELECT to_regclass(%s) IS NOT NULL", (name,))
+    return cr.fetchone()[0]
+
+
+def add_affected(cr, partner_id, request_ids):
+    """Make ``partner_id`` "also affected" by ``request_ids`` (city.request.action_join, in SQL)."""
+    rows = [(request_id, partner_id) for request_id in request_ids]
+    tables = [AFFECTED_REL] + ([PORTAL_REL] if has_table(cr, PORTAL_REL) else [])
+    for table in tables:
+        cr.executemany(
+            f"INSERT INTO {table} (request_id, partner_id) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+            rows,
+        )
+
+
+def request_refs(conn):
+    """The shared values of the generated rows: now (naive UTC) and the creating user (admin)."""
+    with conn.cursor() as cr:
+        cr.execute("SELECT now() AT TIME ZONE 'utc'")
+        now = cr.fetchone()[0]
+        uid = _xmlid(cr, "base", "user_admin") or 1
+    return {"now": now, "uid": uid}
+
+
+def insert_devices(conn, count, refs, prefix="BENCH-"):
+    """Register ``count`` alarm devices ``<prefix>000001``... on the existing buildings.
+
+    Devices rotate over the buildings (with a grid), the active alarm items (``is_alarm``) and the
+    four device types (water, power, gas, smoke). Returns ``[(code, type)]`` of the devices.
+    """
+    with conn.cursor() as cr:
+        cr.execute(
+            """
+            CREATE TEMP TABLE bench_building ON COMMIT DROP AS
+            SELECT row_number() OVER (ORDER BY id) AS idx, id, grid_id
+              FROM city_building WHERE active AND grid_id IS NOT NULL
+            """
+        )
+        cr.execute(
+            """
+            CREATE TEMP TABLE bench_alarm_item ON COMMIT DROP AS
+            SELECT row_number() OVER (ORDER BY id) AS idx, id
+              FROM city_service_item WHERE active AND is_alarm
+            """
+        )
+        cr.execute("SELECT (SELECT count(*) FROM bench_building), (SELECT count(*) FROM bench_alarm_item)")
+        buildings, items = cr.fetchone()
+        if not buildings or not items:
+            raise SystemExit(f"alarm devices need buildings with a grid ({buildings}) and alarm items ({items})")
+        cr.execute(
+            """
+            INSERT INTO city_alarm_device (code, name, type, active, building_id, division_id, item_id,
+                                           burst_minutes, create_uid, write_uid, create_date, write_date)
+            SELECT %(prefix)s || lpad(g::text, 6, '0'),
+                   (ARRAY['漏水传感器', '电力监测器', '燃气探测器', '烟感探测器'])[1 + g %% 4] || ' ' || g,
+                   (ARRAY['water', 'power', 'gas', 'smoke'])[1 + g %% 4],
+                   true, b.id, b.grid_id, i.id, 60, %(uid)s, %(uid)s, %(now)s, %(now)s
+              FROM generate_series(1, %(count)s) AS g
+              JOIN bench_building b ON b.idx = 1 + g %% %(buildings)s
+              JOIN bench_alarm_item i ON i.idx = 1 + g %% %(items)s
+            ON CONFLICT (code) DO NOTHING
+            """,
+            {"prefix": prefix, "count": count, "buildings": buildings, "items": items, **refs},
+        )
+        # the devices of an earlier run on a kept database are reused
+        cr.execute(
+            """
+            SELECT code, type FROM city_alarm_device
+             WHERE active AND code LIKE %s || '%%' ORDER BY code LIMIT %s
+            """,
+            (prefix, count),
+        )
+        devices = cr.fetchall()
+    conn.commit()
+    log(f"{len(devices)} alarm devices registered on {buildings} buildings ({items} alarm items)")
+    return devices
+
+
+def analyze(conn, *tables):
+    with conn.cursor() as cr:
+        for table in tables:
+            log(f"ANALYZE {table}")
+            cr.execute(f"ANALYZE {table}")
+    conn.commit()
 
 
 def main(argv=None):

@@ -79,11 +79,7 @@ def main():
         "name": args.name,
         **common.figures(target),
         "valid": valid,
-        "baseline": {
-            "compared_with": "ping",
-            "ping": common.figures(ping),
-            "web_login": common.figures(baselines["web_login"]),
-        },
+        "baseline": common.baseline_block(baselines, "ping"),
         "ratio": ratio,
         "ratio_definition": "rps / baseline.ping.rps",
         "target_ratio": TARGET_RATIO,

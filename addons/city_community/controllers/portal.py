@@ -12,6 +12,9 @@ ALLOWED_EXTENSIONS = {".pdf", ".jpg", ".jpeg", ".png", ".gif", ".doc", ".docx", 
 
 
 class CommunityPortal(CustomerPortal):
+    # Requests and notices are read on phones: short pages (Odoo's portal default is 80).
+    _city_items_per_page = 20
+
     # ------------------------------------------------------------------
     # Home counters
     # ------------------------------------------------------------------
@@ -252,10 +255,10 @@ class CommunityPortal(CustomerPortal):
             url_args={"sortby": sortby, "filterby": filterby},
             total=count,
             page=page,
-            step=self._items_per_page,
+            step=self._city_items_per_page,
         )
         records = Request.search(
-            domain, order=searchbar_sortings[sortby]["order"], limit=self._items_per_page, offset=pager["offset"]
+            domain, order=searchbar_sortings[sortby]["order"], limit=self._city_items_per_page, offset=pager["offset"]
         )
         values = self._prepare_portal_layout_values()
         values.update(
@@ -315,9 +318,12 @@ class CommunityPortal(CustomerPortal):
         partner = request.env.user.partner_id
         domain = Notice._portal_domain(partner)
         count = Notice.search_count(domain)
-        pager = portal_pager(url="/my/notices", total=count, page=page, step=self._items_per_page)
+        pager = portal_pager(url="/my/notices", total=count, page=page, step=self._city_items_per_page)
         notices = Notice.search(
-            domain, order="pinned desc, publish_date desc, id desc", limit=self._items_per_page, offset=pager["offset"]
+            domain,
+            order="pinned desc, publish_date desc, id desc",
+            limit=self._city_items_per_page,
+            offset=pager["offset"],
         )
         unread = Notice.search([("id", "in", notices.ids), ("read_partner_ids", "not in", partner.ids)])
         values = self._prepare_portal_layout_values()
