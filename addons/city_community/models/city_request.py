@@ -147,9 +147,8 @@ class CityRequest(models.Model):
         "partner_id",
         compute="_compute_portal_partner_ids",
         store=True,
-        string="Residents Following in the Portal",
-        help="The applicant and the residents also affected: who sees the request in the portal. One indexed "
-        "relation keeps 'my requests' fast however many requests there are.",
+        string="Portal Followers",
+        help="The applicant and the residents also affected: they see the request in the portal.",
     )
     duplicate_count = fields.Integer(compute="_compute_duplicate_count", string="Possible Duplicates")
     # Sensor alarms

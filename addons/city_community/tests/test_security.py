@@ -61,7 +61,9 @@ class TestSecurity(CommunityCase, TransactionCase):
         self.assertCanRead(self.portal_resident, self.request_a)
         self.assertCannotRead(self.portal_resident, self.request_b)
         self.assertCannotWrite(self.portal_resident, self.request_a, {"description": "改"})
-        self.request_b.affected_partner_ids = self.resident_a
+        self.request_b.action_submit()
+        self.request_b.action_join(self.resident_a)
+        self.env.flush_all()  # the portal relation is a stored compute, written at the end of the step
         self.assertCanRead(self.portal_resident, self.request_b)
         self.assertCannotRead(self.portal_business, self.request_a)
 
