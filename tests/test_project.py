@@ -95,3 +95,14 @@ def test_interface_speaks_chinese(env):
     assert fields["resident_id_masked"]["string"] == "身份证号"
     assert env.ref("city_base.group_city_base_worker").name == "社区工作人员"
     assert env.ref("city_base.city_menu_root").name == "智慧城市"
+
+
+def test_community_speaks_chinese(env):
+    """The community service centre's menus, states and data come out in Chinese."""
+    if not env["ir.module.module"].search([("name", "=", "city_community"), ("state", "=", "installed")]):
+        return
+    env = env(context={"lang": "zh_CN"})
+    states = dict(env["city.request"]._fields["state"]._description_selection(env))
+    assert states["accepted"] == "已受理"
+    assert env.ref("city_community.city_service_category_social").name == "社会保障"
+    assert env.ref("city_community.city_community_menu_root").name == "社区服务"

@@ -91,17 +91,40 @@ class CityAlarmEvent(models.Model):
                 )
             )
             self.invalidate_model(["request_id"])
+        known_refs = self._request_refs(
+            [(devices[e["device"]].id, e["event_id"]) for e, s in zip(events, statuses, strict=True) if s != "accepted"]
+        )
         results = []
         for event, status in zip(events, statuses, strict=True):
-            request = request_of.get((devices[event["device"]].id, event["event_id"]))
+            key = (devices[event["device"]].id, event["event_id"])
+            request = request_of.get(key)
             results.append(
                 {
                     "event_id": event["event_id"],
                     "status": status,
-                    "request": request.name if request else None,
+                    "request": request.name if request else known_refs.get(key),
                 }
             )
         return results
+
+    @api.model
+    def _request_refs(self, keys):
+        """``{(device_id, event id): request reference}`` of events stored before (replays)."""
+        if not keys:
+            return {}
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT e.device_id, e.event_uid, r.name
+                  FROM city_alarm_event e
+                  JOIN unnest(%(d)s::int[], %(u)s::varchar[]) AS t(d, u) ON e.device_id = t.d AND e.event_uid = t.u
+                  LEFT JOIN city_request r ON r.id = e.request_id
+                """,
+                d=[key[0] for key in keys],
+                u=[key[1] for key in keys],
+            )
+        )
+        return {(device_id, uid): name for device_id, uid, name in self.env.cr.fetchall()}
 
     @api.model
     def _attach_to_requests(self, new_events):

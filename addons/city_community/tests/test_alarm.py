@@ -61,6 +61,7 @@ class TestAlarm(CommunityCase, TransactionCase):
         request = self.device.request_ids
         results = self.ingest(self.event("e1", 1), self.event("e2", 2), self.event("e3", 3))
         self.assertEqual([r["status"] for r in results], ["duplicate", "duplicate", "accepted"])
+        self.assertEqual({r["request"] for r in results}, {request.name}, "replays name the request they joined")
         self.assertEqual(request.alarm_count, 3)
         self.assertEqual(self.env["city.alarm.event"].search_count([("device_id", "=", self.device.id)]), 3)
         # duplicates inside one batch count once

@@ -47,6 +47,7 @@ class TestCommunityApi(CommunityCase, CityHttpCase):
         status, body = self.api("POST", "/community/alarms", self.alarm("a1"), key=self.gateway_key)
         self.assertEqual(status, 409)
         self.assertEqual(body["error"]["code"], "duplicate")
+        self.assertEqual(body["error"]["details"]["request"], reference)
         self.assertEqual(self.device.request_ids.alarm_count, 2)
 
     def test_alarm_errors(self):
