@@ -318,7 +318,17 @@ class CityRequest(models.Model):
     # Workflow helpers
     # ------------------------------------------------------------------
     def _check_transition(self, action):
+        """Refuse ``action`` unless every request is in one of its source states.
+
+        The rows are locked first, so two people acting on the same request at once are
+        serialised: the second one sees the first one's state and is refused (or retried).
+        """
         allowed = self.TRANSITIONS[action]
+        real_ids = tuple(request_id for request_id in self.ids if isinstance(request_id, int))
+        if real_ids:
+            self.flush_recordset()
+            self.env.cr.execute(SQL("SELECT id FROM city_request WHERE id IN %s FOR NO KEY UPDATE", real_ids))
+            self.invalidate_recordset(["state"])
         labels = dict(self._fields["state"]._description_selection(self.env))
         for request in self:
             if request.state not in allowed:
