@@ -1,0 +1,26 @@
+{
+    "name": "Smart City Product Traceability",
+    "summary": "Important-product traceability: enterprises, locations, products with GS1 keys, lots, "
+    "serial items, logistic units and GS1 Digital Link codes",
+    "version": "18.0.0.1.0",
+    "category": "Smart City",
+    "license": "LGPL-3",
+    "author": "Smart City Services",
+    "website": "https://github.com/smart-city-services/city",
+    "depends": ["city_base"],
+    "data": [
+        "security/city_trace_security.xml",
+        "security/ir.model.access.csv",
+        "data/ir_config_parameter_data.xml",
+        "views/res_partner_views.xml",
+        "views/city_trace_location_views.xml",
+        "views/city_trace_product_views.xml",
+        "views/city_trace_lot_views.xml",
+        "views/city_trace_serial_views.xml",
+        "views/city_trace_logistic_unit_views.xml",
+        "views/city_trace_menus.xml",
+    ],
+    "demo": ["demo/city_trace_demo.xml"],
+    "application": True,
+    "installable": True,
+}

@@ -1,0 +1,8 @@
+from . import (
+    res_partner,
+    city_trace_location,
+    city_trace_product,
+    city_trace_lot,
+    city_trace_serial,
+    city_trace_logistic_unit,
+)
