@@ -208,10 +208,7 @@ class CityApiBase(http.Controller):
         def handler(_payload):
             divisions = request.env["city.division"]
             if code:
-                division = divisions.search([("code", "=", code)], limit=1)
-                if not division:
-                    raise ApiError(404, "not_found", request.env._("No division with code %(code)s.", code=code))
-                return {"data": division._api_data()}
+                return {"data": self._api_division(code)._api_data()}
             try:
                 limit = int(params.get("limit", 100))
                 offset = int(params.get("offset", 0))
@@ -221,12 +218,7 @@ class CityApiBase(http.Controller):
                 raise ApiError(400, "malformed", request.env._("limit must be 1 to 1000 and offset at least 0."))
             domain = []
             if params.get("parent_code"):
-                parent = divisions.search([("code", "=", params["parent_code"])], limit=1)
-                if not parent:
-                    raise ApiError(
-                        404, "not_found", request.env._("No division with code %(code)s.", code=params["parent_code"])
-                    )
-                domain.append(("parent_id", "=", parent.id))
+                domain.append(("parent_id", "=", self._api_division(params["parent_code"], "parent_code").id))
             if params.get("type"):
                 domain.append(("type", "=", params["type"]))
             records = divisions.search(domain, limit=limit, offset=offset)
@@ -281,25 +273,47 @@ class CityApiBase(http.Controller):
     )
     def resident_lookup(self):
         def handler(payload):
-            number = self._api_id_number(payload)
-            error = validators.resident_id_error(number)
-            if error:
-                raise ApiError(
-                    422,
-                    "validation_error",
-                    request.env._("The resident ID number %(reason)s.", reason=request.env._(ID_ERRORS[error])),
-                    {"field": "id_number", "error": error},
-                )
-            resident = request.env["res.partner"]._city_find_resident(number)
-            if not resident:
-                raise ApiError(404, "not_found", request.env._("No resident with this ID number is visible to you."))
-            return {"data": resident._city_api_data()}
+            return {"data": self._api_resident(self._api_id_number(payload))._city_api_data()}
 
         return self._api_call(handler, body=True)
 
     @http.route(f"{API_PREFIX}/<path:subpath>", type="http", auth="none", csrf=False, save_session=False, readonly=True)
     def unknown(self, subpath):
         return self._api_error(404, "not_found", f"Unknown endpoint {API_PREFIX}/{subpath}")
+
+    @staticmethod
+    def _api_division(code, field=None):
+        """The division with this code, or a 404 naming it."""
+        division = request.env["city.division"].search([("code", "=", code)], limit=1)
+        if not division:
+            raise ApiError(
+                404,
+                "not_found",
+                request.env._("No division with code %(code)s.", code=code),
+                {"field": field} if field else None,
+            )
+        return division
+
+    @staticmethod
+    def _api_resident(number, field="id_number"):
+        """The resident visible to the key's user with this (normalised) ID number; 422 or 404 otherwise."""
+        error = validators.resident_id_error(number)
+        if error:
+            raise ApiError(
+                422,
+                "validation_error",
+                request.env._("The resident ID number %(reason)s.", reason=request.env._(ID_ERRORS[error])),
+                {"field": field, "error": error},
+            )
+        resident = request.env["res.partner"]._city_find_resident(number)
+        if not resident:
+            raise ApiError(
+                404,
+                "not_found",
+                request.env._("No resident with this ID number is visible to you."),
+                {"field": field},
+            )
+        return resident
 
     @staticmethod
     def _api_id_number(payload):

@@ -5,11 +5,17 @@ from odoo.addons.portal.controllers.portal import CustomerPortal
 
 
 class CityBasePortal(CustomerPortal):
+    @staticmethod
+    def _city_is_resident():
+        """The logged-in user is a resident portal user whose partner is a registered resident."""
+        user = request.env.user
+        return user.has_group("city_base.group_city_base_resident") and user.partner_id.is_resident
+
     @http.route(["/my/resident"], type="http", auth="user", website=True, readonly=True)
     def portal_my_resident(self, **kw):
         user = request.env.user
         partner = user.partner_id
-        if not user.has_group("city_base.group_city_base_resident") or not partner.is_resident:
+        if not self._city_is_resident():
             return request.redirect("/my")
         # The resident reads his own record (portal rule); names of the household and
         # divisions come from records he may not browse himself.

@@ -5,6 +5,7 @@ import pytz
 
 from odoo import fields, http
 from odoo.http import request
+from odoo.tools import html2plaintext
 
 from odoo.addons.city_base.controllers.api import API_PREFIX, ApiError, CityApiBase
 from odoo.addons.city_base.tools import validators
@@ -82,7 +83,7 @@ class CommunityApi(CityApiBase):
             "submitted_at": fields.Datetime.to_string(record.submit_date) or None,
             "deadline": fields.Datetime.to_string(record.deadline) or None,
             "replied_at": fields.Datetime.to_string(record.reply_date) or None,
-            "reply": record.reply and re.sub(r"<[^>]+>", "", str(record.reply)).strip() or None,
+            "reply": html2plaintext(record.reply) if record.reply else None,
             "satisfaction": record.satisfaction or None,
         }
 
@@ -121,33 +122,10 @@ class CommunityApi(CityApiBase):
             number = _text(payload, "resident_id_number", max_length=32)
             if number:
                 number = validators.normalize_resident_id(number)
-                if validators.resident_id_error(number):
-                    raise ApiError(
-                        422,
-                        "validation_error",
-                        env._("The resident ID number is not valid."),
-                        {"field": "resident_id_number"},
-                    )
-                resident = env["res.partner"]._city_find_resident(number)
-                if not resident:
-                    raise ApiError(
-                        404,
-                        "not_found",
-                        env._("No resident with this ID number is visible to you."),
-                        {"field": "resident_id_number"},
-                    )
-                values["partner_id"] = resident.id
+                values["partner_id"] = self._api_resident(number, "resident_id_number").id
             division_code = _text(payload, "division_code", max_length=15)
             if division_code:
-                division = env["city.division"].search([("code", "=", division_code)], limit=1)
-                if not division:
-                    raise ApiError(
-                        404,
-                        "not_found",
-                        env._("No division with code %(code)s.", code=division_code),
-                        {"field": "division_code"},
-                    )
-                values["division_id"] = division.id
+                values["division_id"] = self._api_division(division_code, "division_code").id
             elif not values.get("partner_id"):
                 raise ApiError(
                     400, "malformed", env._("Send division_code or resident_id_number."), {"field": "division_code"}

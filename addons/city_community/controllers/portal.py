@@ -5,13 +5,13 @@ from odoo import http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
 
-from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.addons.city_base.controllers.portal import CityBasePortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 ALLOWED_EXTENSIONS = {".pdf", ".jpg", ".jpeg", ".png", ".gif", ".doc", ".docx", ".xls", ".xlsx", ".txt"}
 
 
-class CommunityPortal(CustomerPortal):
+class CommunityPortal(CityBasePortal):
     # Requests and notices are read on phones: short pages (Odoo's portal default is 80).
     _city_items_per_page = 20
 
@@ -40,11 +40,6 @@ class CommunityPortal(CustomerPortal):
     @staticmethod
     def _city_request_domain():
         return [("portal_partner_ids", "in", request.env.user.partner_id.ids)]
-
-    @staticmethod
-    def _city_is_resident():
-        user = request.env.user
-        return user.has_group("city_base.group_city_base_resident") and user.partner_id.is_resident
 
     # ------------------------------------------------------------------
     # Catalogue (public)
@@ -83,13 +78,18 @@ class CommunityPortal(CustomerPortal):
     # ------------------------------------------------------------------
     # Submission
     # ------------------------------------------------------------------
-    def _city_new_values(self, item, error=None, form=None):
-        partner = request.env.user.partner_id
+    @staticmethod
+    def _city_duplicates_sudo(item, partner):
+        """Open requests of ``item`` that would be duplicates of one filed by ``partner`` from home."""
         Request_sudo = request.env["city.request"].sudo()
         probe = Request_sudo.new(
             {"item_id": item.id, "partner_id": partner.id, **Request_sudo._location_from_partner(partner)}
         )
-        duplicates_sudo = probe._find_duplicates().filtered(
+        return probe._find_duplicates()
+
+    def _city_new_values(self, item, error=None, form=None):
+        partner = request.env.user.partner_id
+        duplicates_sudo = self._city_duplicates_sudo(item, partner).filtered(
             lambda r: r.partner_id != partner and partner not in r.affected_partner_ids
         )
         values = self._prepare_portal_layout_values()
@@ -208,18 +208,7 @@ class CommunityPortal(CustomerPortal):
         partner = request.env.user.partner_id
         record_sudo = request.env["city.request"].sudo().browse(request_id).exists()
         # Only duplicates offered to this resident on the submission page can be joined.
-        probe = (
-            request.env["city.request"]
-            .sudo()
-            .new(
-                {
-                    "item_id": record_sudo.item_id.id,
-                    "partner_id": partner.id,
-                    **record_sudo._location_from_partner(partner),
-                }
-            )
-        )
-        if not record_sudo or record_sudo not in probe._find_duplicates():
+        if not record_sudo or record_sudo not in self._city_duplicates_sudo(record_sudo.item_id, partner):
             return request.redirect("/my/requests")
         if partner != record_sudo.partner_id and partner not in record_sudo.affected_partner_ids:
             record_sudo.action_join(partner)

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import fields, models
 
 
 class CityDepartment(models.Model):
@@ -55,11 +55,6 @@ class CityDepartment(models.Model):
             department.request_count = totals.get(department, 0)
             department.open_request_count = opened.get(department, 0)
             department.overdue_request_count = overdue.get(department, 0)
-
-    @api.depends("code")
-    def _compute_display_name(self):
-        for department in self:
-            department.display_name = department.name
 
     def action_view_requests(self):
         self.ensure_one()

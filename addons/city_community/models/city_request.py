@@ -416,11 +416,9 @@ class CityRequest(models.Model):
             )
         self._notify_resident(self.env._("Your request was accepted (受理)."))
         for request in self:
-            rule = self.env["city.dispatch.rule"]._find(request.item_id, request.division_id)
-            department = rule.department_id or request.item_id.department_id
+            department, assist = request._dispatch_proposal()
             if department:
-                assist = rule.assist_department_ids if rule else request.item_id.assist_department_ids
-                request._dispatch(department, assist - department, auto=True)
+                request._dispatch(department, assist, auto=True)
         return True
 
     def action_refuse(self, reason):
@@ -432,6 +430,15 @@ class CityRequest(models.Model):
         )
         self._notify_resident(self.env._("Your request was not accepted (不予受理): %(reason)s", reason=reason))
         return True
+
+    def _dispatch_proposal(self):
+        """(lead department, assisting departments) of the matching dispatch rule, else of the item."""
+        self.ensure_one()
+        rule = self.env["city.dispatch.rule"]._find(self.item_id, self.division_id)
+        if rule:
+            return rule.department_id, rule.assist_department_ids - rule.department_id
+        department = self.item_id.department_id
+        return department, self.item_id.assist_department_ids - department
 
     def _dispatch(self, department, assist_departments, auto=False):
         for request in self:
@@ -922,9 +929,7 @@ class CityRequest(models.Model):
     def action_open_dispatch_wizard(self):
         self._check_transition("dispatch")
         request = self[:1]
-        rule = self.env["city.dispatch.rule"]._find(request.item_id, request.division_id)
-        department = rule.department_id or request.item_id.department_id
-        assist = (rule.assist_department_ids if rule else request.item_id.assist_department_ids) - department
+        department, assist = request._dispatch_proposal()
         return self._wizard_action(
             "city.request.dispatch.wizard",
             self.env._("Dispatch (交办)"),

@@ -1,8 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..tools import gs1
-
 
 class CityTraceLocation(models.Model):
     """A place where products are made, stored, handled or sold (EPCIS read point / business location)."""
@@ -28,10 +26,7 @@ class CityTraceLocation(models.Model):
     @api.constrains("gln")
     def _check_gln(self):
         for location in self.filtered("gln"):
-            if not gs1.is_valid_gln(location.gln):
-                raise ValidationError(
-                    self.env._("%(gln)s is not a valid GLN (13 digits with the GS1 check digit).", gln=location.gln)
-                )
+            self.env["res.partner"]._trace_check_gln(location.gln)
 
     @api.constrains("latitude", "longitude")
     def _check_coordinates(self):

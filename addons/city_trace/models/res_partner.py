@@ -37,7 +37,12 @@ class ResPartner(models.Model):
     @api.constrains("gln")
     def _check_gln(self):
         for partner in self.filtered("gln"):
-            if not gs1.is_valid_gln(partner.gln):
-                raise ValidationError(
-                    self.env._("%(gln)s is not a valid GLN (13 digits with the GS1 check digit).", gln=partner.gln)
-                )
+            partner._trace_check_gln(partner.gln)
+
+    @api.model
+    def _trace_check_gln(self, gln):
+        """Raise when ``gln`` is not a 13-digit GLN with its GS1 check digit (shared by partners and locations)."""
+        if not gs1.is_valid_gln(gln):
+            raise ValidationError(
+                self.env._("%(gln)s is not a valid GLN (13 digits with the GS1 check digit).", gln=gln)
+            )
