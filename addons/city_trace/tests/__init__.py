@@ -1,1 +1,1 @@
-from . import test_gs1, test_models, test_security
+from . import test_events, test_gs1, test_models, test_security
