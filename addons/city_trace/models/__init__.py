@@ -9,4 +9,12 @@ from . import (
     city_trace_event,
     city_trace_event_line,
     city_trace_edge,
+    city_trace_inspection,
+    city_trace_scan,
+    city_trace_consumer_report,
+    city_trace_recall,
+    city_trace_recall_line,
+    city_trace_warning,
+    city_trace_statistics,
+    city_api_openapi,
 )

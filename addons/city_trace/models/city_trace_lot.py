@@ -34,6 +34,10 @@ class CityTraceLot(models.Model):
     is_expired = fields.Boolean(compute="_compute_is_expired", search="_search_is_expired")
     digital_link = fields.Char(compute="_compute_digital_link")
     serial_ids = fields.One2many("city.trace.serial", "lot_id", string="Serial Items")
+    inspection_ids = fields.One2many("city.trace.inspection", "lot_id", string="Inspections")
+    recalled = fields.Boolean(
+        readonly=True, index=True, tracking=True, help="Set while a recall of this lot is open or confirmed."
+    )
 
     _sql_constraints = [
         ("name_product_unique", "unique(product_id, name)", "This batch number already exists for the product."),

@@ -1,0 +1,1 @@
+from . import api, main, portal, portal_recall
