@@ -38,7 +38,7 @@
         "wizard/city_trace_export_views.xml",
         "wizard/city_trace_credit_views.xml",
     ],
-    "demo": ["demo/city_trace_demo.xml"],
+    "demo": ["demo/city_trace_demo.xml", "demo/city_trace_event_demo.xml"],
     "assets": {
         "web.assets_backend": ["city_trace/static/src/backend/**/*"],
         "web.assets_frontend": ["city_trace/static/src/public/**/*"],

@@ -267,6 +267,34 @@ class CityTraceEvent(models.Model):
         return epcis.event_hash(content)
 
     @api.model
+    def _capture_resolve_refs(self, vals_list):
+        """Let error declarations name events by the sender's event id (``declares_error_of_ref``,
+        ``corrective_event_refs``) instead of record ids; the events must be the same enterprise's."""
+        for vals in vals_list:
+            refs = [vals.get("declares_error_of_ref"), *(vals.get("corrective_event_refs") or [])]
+            if not any(refs):
+                continue
+            found = dict(
+                self.sudo()._read_group(
+                    [("partner_id", "=", vals.get("partner_id")), ("client_event_id", "in", [r for r in refs if r])],
+                    ["client_event_id"],
+                    ["id:max"],
+                )
+            )
+            for ref in filter(None, refs):
+                if ref not in found:
+                    raise ValidationError(
+                        self.env._("The enterprise has no event with the event id %(ref)s.", ref=ref)
+                    )
+            if vals.get("declares_error_of_ref"):
+                vals["declares_error_of_id"] = found[vals.pop("declares_error_of_ref")]
+            if vals.get("corrective_event_refs"):
+                vals["corrective_event_ids"] = [
+                    *(vals.get("corrective_event_ids") or []),
+                    *(found[ref] for ref in vals.pop("corrective_event_refs")),
+                ]
+
+    @api.model
     def _capture_check_declarations(self, vals_list):
         """Error declarations: the declared event exists, is the enterprise's own and not declared yet."""
         target_ids = {vals["declares_error_of_id"] for vals in vals_list if vals.get("declares_error_of_id")}
@@ -301,7 +329,9 @@ class CityTraceEvent(models.Model):
 
         Each item of ``vals_list`` is a dictionary with the event fields and ``lines``, a list of
         ``{"role", "lot_id" | "serial_id" | "unit_id", "quantity"}`` (roles ``epc``, ``input``,
-        ``output``, ``parent``, ``child``). Records are validated, hashed, checked for duplicates
+        ``output``, ``parent``, ``child``); an error declaration may name the declared and corrective
+        events by their sender's event ids (``declares_error_of_ref``, ``corrective_event_refs``). Records
+        are validated, hashed, checked for duplicates
         (in the database and in the batch), appended to their enterprise's chain, and indexed in the
         trace graph. Returns one ``{"status": "created" | "duplicate", "event": record}`` per item,
         in order. Any invalid item raises and nothing of the batch is kept.
@@ -313,6 +343,8 @@ class CityTraceEvent(models.Model):
             raise ValidationError(self.env._("Every event needs the enterprise that records it."))
         for partner in partners:
             self._capture_check_partner(partner)
+        vals_list = [dict(vals) for vals in vals_list]
+        self._capture_resolve_refs(vals_list)
         for vals in vals_list:
             self._capture_validate(vals)
         hashes_of = self._capture_check_declarations(vals_list)
