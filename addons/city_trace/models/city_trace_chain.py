@@ -99,8 +99,12 @@ class CityTraceChain(models.Model):
                         return {
                             "ok": False,
                             "checked": checked,
-                            "broken": {"id": event_id, "partner_id": chain.partner_id.id, "sequence": expected,
-                                       "reason": reason},
+                            "broken": {
+                                "id": event_id,
+                                "partner_id": chain.partner_id.id,
+                                "sequence": expected,
+                                "reason": reason,
+                            },
                         }
                     previous, expected = link, sequence + 1
                 if len(rows) < BATCH:
@@ -109,8 +113,12 @@ class CityTraceChain(models.Model):
                 return {
                     "ok": False,
                     "checked": checked,
-                    "broken": {"id": last_id, "partner_id": chain.partner_id.id, "sequence": expected,
-                               "reason": "truncated"},
+                    "broken": {
+                        "id": last_id,
+                        "partner_id": chain.partner_id.id,
+                        "sequence": expected,
+                        "reason": "truncated",
+                    },
                 }
         return {"ok": True, "checked": checked, "broken": None}
 

@@ -79,9 +79,11 @@ class CityTraceEdge(models.Model):
         events = events.filtered(lambda e: not e.is_erroneous and not e.declares_error_of_id)
         self._apply_aggregations(events.filtered(lambda e: e.event_type == "aggregation"))
         relevant = events.filtered(
-            lambda e: e.event_type == "transformation"
-            or (e.biz_step in SHIP_STEPS and e.dest_partner_id)
-            or (e.biz_step in RECEIVE_STEPS and e.source_partner_id)
+            lambda e: (
+                e.event_type == "transformation"
+                or (e.biz_step in SHIP_STEPS and e.dest_partner_id)
+                or (e.biz_step in RECEIVE_STEPS and e.source_partner_id)
+            )
         )
         if not relevant:
             return
@@ -173,7 +175,8 @@ class CityTraceEdge(models.Model):
                      SELECT lot_id, partner_id FROM seed
                      UNION
                      SELECT e.%(far_lot)s, e.%(far_partner)s
-                       FROM city_trace_edge e JOIN reach r ON e.%(near_lot)s = r.lot_id AND e.%(near_partner)s = r.partner_id
+                       FROM city_trace_edge e
+                       JOIN reach r ON e.%(near_lot)s = r.lot_id AND e.%(near_partner)s = r.partner_id
                )
                SELECT lot_id, partner_id FROM reach %(limit)s""",
             lots=lot_ids,

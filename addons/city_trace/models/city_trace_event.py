@@ -71,9 +71,7 @@ class CityTraceEvent(models.Model):
         readonly=True,
     )
     declaration_ids = fields.One2many("city.trace.event", "declares_error_of_id", string="Error Declarations")
-    is_erroneous = fields.Boolean(
-        string="Declared Erroneous", compute="_compute_is_erroneous", store=True, index=True
-    )
+    is_erroneous = fields.Boolean(string="Declared Erroneous", compute="_compute_is_erroneous", store=True, index=True)
     summary = fields.Char(compute="_compute_summary")
 
     _sql_constraints = [
@@ -140,24 +138,19 @@ class CityTraceEvent(models.Model):
     def _capture_check_partner(self, partner):
         """An enterprise user captures for their own enterprise; officers for any enterprise."""
         if not partner.trace_enterprise:
-            raise ValidationError(
-                self.env._("%(name)s is not a traceability enterprise.", name=partner.display_name)
-            )
+            raise ValidationError(self.env._("%(name)s is not a traceability enterprise.", name=partner.display_name))
         if self.env.su or self.env.user.has_group("city_trace.group_city_trace_user"):
             return
         if partner != self.env.user.commercial_partner_id:
             raise AccessError(self.env._("You can only record events of your own enterprise."))
 
     @api.model
-    def _capture_validate(self, vals):
-        """Raise a translated ValidationError when ``vals`` is not a complete event of its type."""
+    def _capture_validate_objects(self, vals):
+        """Check the objects of one event against its type; raise a translated ValidationError."""
         env = self.env
         event_type = vals.get("event_type")
-        if event_type not in dict(epcis.EVENT_TYPES):
-            raise ValidationError(env._("Unknown event type %(type)s.", type=event_type))
-        lines = vals.get("lines") or []
         roles = defaultdict(int)
-        for line in lines:
+        for line in vals.get("lines") or []:
             roles[line["role"]] += 1
             quantity = line.get("quantity")
             if quantity is not None and quantity < 0:
@@ -169,18 +162,24 @@ class CityTraceEvent(models.Model):
                 raise ValidationError(env._("A transformation event has no action."))
             if not roles["input"] or not roles["output"]:
                 raise ValidationError(env._("A transformation event needs at least one input and one output lot."))
-        else:
-            if vals.get("action") not in dict(epcis.ACTIONS):
-                raise ValidationError(env._("The event needs an action: ADD, OBSERVE or DELETE."))
-            if event_type == "aggregation":
-                if roles["parent"] != 1 or (vals["action"] != "OBSERVE" and not roles["child"]):
-                    raise ValidationError(
-                        env._("An aggregation event needs one parent logistic unit and its children.")
-                    )
-            elif not roles["epc"] and not vals.get("declares_error_of_id"):
-                raise ValidationError(env._("The event does not name any lot, serial item or SSCC."))
-            if event_type == "transaction" and not vals.get("biz_transaction_ref"):
-                raise ValidationError(env._("A transaction event needs a business document."))
+            return
+        if vals.get("action") not in dict(epcis.ACTIONS):
+            raise ValidationError(env._("The event needs an action: ADD, OBSERVE or DELETE."))
+        if event_type == "aggregation":
+            if roles["parent"] != 1 or (vals["action"] != "OBSERVE" and not roles["child"]):
+                raise ValidationError(env._("An aggregation event needs one parent logistic unit and its children."))
+        elif not roles["epc"] and not vals.get("declares_error_of_id"):
+            raise ValidationError(env._("The event does not name any lot, serial item or SSCC."))
+        if event_type == "transaction" and not vals.get("biz_transaction_ref"):
+            raise ValidationError(env._("A transaction event needs a business document."))
+
+    @api.model
+    def _capture_validate(self, vals):
+        """Raise a translated ValidationError when ``vals`` is not a complete event of its type."""
+        env = self.env
+        if vals.get("event_type") not in dict(epcis.EVENT_TYPES):
+            raise ValidationError(env._("Unknown event type %(type)s.", type=vals.get("event_type")))
+        self._capture_validate_objects(vals)
         if vals.get("biz_step") and vals["biz_step"] not in epcis.BIZ_STEP_CODES:
             raise ValidationError(env._("Unknown business step %(step)s.", step=vals["biz_step"]))
         if vals.get("disposition") and vals["disposition"] not in epcis.DISPOSITION_CODES:
@@ -283,9 +282,7 @@ class CityTraceEvent(models.Model):
             )
             for ref in filter(None, refs):
                 if ref not in found:
-                    raise ValidationError(
-                        self.env._("The enterprise has no event with the event id %(ref)s.", ref=ref)
-                    )
+                    raise ValidationError(self.env._("The enterprise has no event with the event id %(ref)s.", ref=ref))
             if vals.get("declares_error_of_ref"):
                 vals["declares_error_of_id"] = found[vals.pop("declares_error_of_ref")]
             if vals.get("corrective_event_refs"):
@@ -338,8 +335,9 @@ class CityTraceEvent(models.Model):
         """
         if not vals_list:
             return []
-        partners = self.env["res.partner"].browse({vals.get("partner_id") for vals in vals_list if vals.get("partner_id")})
-        if len(partners) != len({vals.get("partner_id") for vals in vals_list}):
+        partner_ids = {vals.get("partner_id") for vals in vals_list}
+        partners = self.env["res.partner"].browse(partner_id for partner_id in partner_ids if partner_id)
+        if len(partners) != len(partner_ids):
             raise ValidationError(self.env._("Every event needs the enterprise that records it."))
         for partner in partners:
             self._capture_check_partner(partner)

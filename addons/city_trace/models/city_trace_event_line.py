@@ -39,7 +39,9 @@ class CityTraceEventLine(models.Model):
 
     def write(self, vals):
         if self:
-            raise UserError(self.env._("Trace events cannot be changed; declare an error and capture the corrective event."))
+            raise UserError(
+                self.env._("Trace events cannot be changed; declare an error and capture the corrective event.")
+            )
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)

@@ -61,8 +61,6 @@ class CityTraceInspection(models.Model):
         self.write({"state": "confirmed"})
         for inspection in self.filtered(lambda i: i.result == "fail"):
             inspection.lot_id.message_post(
-                body=self.env._(
-                    "Inspection %(name)s failed: %(items)s", name=inspection.name, items=inspection.items
-                )
+                body=self.env._("Inspection %(name)s failed: %(items)s", name=inspection.name, items=inspection.items)
             )
         return True

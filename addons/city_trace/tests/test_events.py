@@ -15,8 +15,12 @@ class TestEvents(TraceCase, TransactionCase):
         super().setUpClass()
         partners = cls.env["res.partner"]
         cls.dist = partners.create(
-            {"name": "吉林市粮油批发有限公司", "is_company": True, "uscc": make_uscc("91220204MA0TR0003"),
-             "trace_logistics": True}
+            {
+                "name": "吉林市粮油批发有限公司",
+                "is_company": True,
+                "uscc": make_uscc("91220204MA0TR0003"),
+                "trace_logistics": True,
+            }
         )
         cls.shop_a = partners.create(
             {"name": "北山超市", "is_company": True, "uscc": make_uscc("91220204MA0TR0004"), "trace_retailer": True}
@@ -25,34 +29,76 @@ class TestEvents(TraceCase, TransactionCase):
             {"name": "江南超市", "is_company": True, "uscc": make_uscc("91220204MA0TR0005"), "trace_retailer": True}
         )
         cls.paddy = cls.env["city.trace.product"].create(
-            {"name": "稻谷", "gtin": "6901234567809", "category": "agricultural", "partner_id": cls.farm.id,
-             "uom": "kg"}
+            {
+                "name": "稻谷",
+                "gtin": "6901234567809",
+                "category": "agricultural",
+                "partner_id": cls.farm.id,
+                "uom": "kg",
+            }
         )
         lots = cls.env["city.trace.lot"]
         day = datetime.date(2026, 10, 1)
-        cls.paddy_1 = lots.create({"name": "P1", "product_id": cls.paddy.id, "partner_id": cls.farm.id,
-                                   "production_date": day, "quantity": 1000})
-        cls.paddy_2 = lots.create({"name": "P2", "product_id": cls.paddy.id, "partner_id": cls.farm.id,
-                                   "production_date": day, "quantity": 800})
-        cls.rice_lot = lots.create({"name": "R1", "product_id": cls.rice.id, "partner_id": cls.mill.id,
-                                    "production_date": day, "quantity": 300})
+        cls.paddy_1 = lots.create(
+            {
+                "name": "P1",
+                "product_id": cls.paddy.id,
+                "partner_id": cls.farm.id,
+                "production_date": day,
+                "quantity": 1000,
+            }
+        )
+        cls.paddy_2 = lots.create(
+            {
+                "name": "P2",
+                "product_id": cls.paddy.id,
+                "partner_id": cls.farm.id,
+                "production_date": day,
+                "quantity": 800,
+            }
+        )
+        cls.rice_lot = lots.create(
+            {
+                "name": "R1",
+                "product_id": cls.rice.id,
+                "partner_id": cls.mill.id,
+                "production_date": day,
+                "quantity": 300,
+            }
+        )
         cls.Event = cls.env["city.trace.event"]
         cls.t0 = datetime.datetime(2026, 10, 2, 1, 0)
 
     def _ship(self, lot, sender, receiver, qty, hours=0):
-        return self.Event._capture([{
-            "event_type": "object", "action": "OBSERVE", "biz_step": "shipping", "disposition": "in_transit",
-            "event_time": self.t0 + datetime.timedelta(hours=hours), "partner_id": sender.id,
-            "dest_partner_id": receiver.id, "lines": [{"role": "epc", "lot_id": lot.id, "quantity": qty}],
-        }])[0]["event"]
+        return self.Event._capture(
+            [
+                {
+                    "event_type": "object",
+                    "action": "OBSERVE",
+                    "biz_step": "shipping",
+                    "disposition": "in_transit",
+                    "event_time": self.t0 + datetime.timedelta(hours=hours),
+                    "partner_id": sender.id,
+                    "dest_partner_id": receiver.id,
+                    "lines": [{"role": "epc", "lot_id": lot.id, "quantity": qty}],
+                }
+            ]
+        )[0]["event"]
 
     def _transform(self, inputs, outputs, partner, hours=0):
         lines = [{"role": "input", "lot_id": lot.id, "quantity": 1} for lot in inputs]
         lines += [{"role": "output", "lot_id": lot.id, "quantity": 1} for lot in outputs]
-        return self.Event._capture([{
-            "event_type": "transformation", "biz_step": "commissioning",
-            "event_time": self.t0 + datetime.timedelta(hours=hours), "partner_id": partner.id, "lines": lines,
-        }])[0]["event"]
+        return self.Event._capture(
+            [
+                {
+                    "event_type": "transformation",
+                    "biz_step": "commissioning",
+                    "event_time": self.t0 + datetime.timedelta(hours=hours),
+                    "partner_id": partner.id,
+                    "lines": lines,
+                }
+            ]
+        )[0]["event"]
 
     def _build_chain(self):
         self._ship(self.paddy_1, self.farm, self.mill, 1000)
@@ -67,8 +113,12 @@ class TestEvents(TraceCase, TransactionCase):
         graph = self.env["city.trace.edge"]._graph(self.paddy_2, "down")
         nodes = set(graph["nodes"])
         expected = {
-            (self.paddy_2.id, self.farm.id), (self.paddy_2.id, self.mill.id), (self.rice_lot.id, self.mill.id),
-            (self.rice_lot.id, self.dist.id), (self.rice_lot.id, self.shop_a.id), (self.rice_lot.id, self.shop_b.id),
+            (self.paddy_2.id, self.farm.id),
+            (self.paddy_2.id, self.mill.id),
+            (self.rice_lot.id, self.mill.id),
+            (self.rice_lot.id, self.dist.id),
+            (self.rice_lot.id, self.shop_a.id),
+            (self.rice_lot.id, self.shop_b.id),
         }
         self.assertEqual(nodes, expected)
         # paddy 1 is a sibling input, not downstream of paddy 2
@@ -81,22 +131,34 @@ class TestEvents(TraceCase, TransactionCase):
         nodes = set(graph["nodes"])
         self.assertIn((self.paddy_1.id, self.farm.id), nodes)
         self.assertIn((self.paddy_2.id, self.farm.id), nodes)
-        self.assertEqual({p for _lot, p in nodes}, {self.farm.id, self.mill.id, self.dist.id, self.shop_a.id,
-                                                    self.shop_b.id})
+        self.assertEqual(
+            {p for _lot, p in nodes}, {self.farm.id, self.mill.id, self.dist.id, self.shop_a.id, self.shop_b.id}
+        )
 
     def test_one_up_one_down(self):
         self._build_chain()
         down = self.env["city.trace.edge"]._one_step(self.paddy_1, "down")
-        self.assertEqual({(row[0], row[1]) for row in down},
-                         {(self.paddy_1.id, self.mill.id), (self.rice_lot.id, self.mill.id)})
+        self.assertEqual(
+            {(row[0], row[1]) for row in down}, {(self.paddy_1.id, self.mill.id), (self.rice_lot.id, self.mill.id)}
+        )
 
     def test_duplicate_capture_is_reported(self):
         first = self._ship(self.rice_lot, self.mill, self.dist, 300)
-        again = self.Event._capture([{
-            "event_type": "object", "action": "OBSERVE", "biz_step": "shipping", "disposition": "in_transit",
-            "event_time": self.t0, "partner_id": self.mill.id, "dest_partner_id": self.dist.id,
-            "lines": [{"role": "epc", "lot_id": self.rice_lot.id, "quantity": 300}],
-        }] * 2)
+        again = self.Event._capture(
+            [
+                {
+                    "event_type": "object",
+                    "action": "OBSERVE",
+                    "biz_step": "shipping",
+                    "disposition": "in_transit",
+                    "event_time": self.t0,
+                    "partner_id": self.mill.id,
+                    "dest_partner_id": self.dist.id,
+                    "lines": [{"role": "epc", "lot_id": self.rice_lot.id, "quantity": 300}],
+                }
+            ]
+            * 2
+        )
         self.assertEqual([r["status"] for r in again], ["duplicate", "duplicate"])
         self.assertEqual(again[0]["event"], first)
         self.assertEqual(self.Event.search_count([("partner_id", "=", self.mill.id)]), 1)
@@ -110,8 +172,9 @@ class TestEvents(TraceCase, TransactionCase):
         with self.assertRaises(UserError):
             event.unlink()
         with self.assertRaises(UserError):
-            self.Event.create({"event_type": "object", "event_time": self.t0, "partner_id": self.mill.id,
-                               "event_hash": "x"})
+            self.Event.create(
+                {"event_type": "object", "event_time": self.t0, "partner_id": self.mill.id, "event_hash": "x"}
+            )
         event.write({"public": False})
         self.assertFalse(event.public)
 
@@ -131,11 +194,20 @@ class TestEvents(TraceCase, TransactionCase):
         wrong = self._ship(self.rice_lot, self.mill, self.shop_a, 300)
         right = self._ship(self.rice_lot, self.mill, self.dist, 300, 1)
         self.assertIn((self.rice_lot.id, self.shop_a.id), self.env["city.trace.edge"]._graph(self.rice_lot)["nodes"])
-        result = self.Event._capture([{
-            "event_type": "object", "action": "OBSERVE", "event_time": self.t0 + datetime.timedelta(hours=2),
-            "partner_id": self.mill.id, "declares_error_of_id": wrong.id, "error_reason": "incorrect_data",
-            "corrective_event_ids": [right.id], "lines": [],
-        }])
+        result = self.Event._capture(
+            [
+                {
+                    "event_type": "object",
+                    "action": "OBSERVE",
+                    "event_time": self.t0 + datetime.timedelta(hours=2),
+                    "partner_id": self.mill.id,
+                    "declares_error_of_id": wrong.id,
+                    "error_reason": "incorrect_data",
+                    "corrective_event_ids": [right.id],
+                    "lines": [],
+                }
+            ]
+        )
         declaration = result[0]["event"]
         self.assertTrue(wrong.is_erroneous)
         self.assertEqual(declaration.corrective_event_ids, right)
@@ -143,32 +215,64 @@ class TestEvents(TraceCase, TransactionCase):
         self.assertNotIn((self.rice_lot.id, self.shop_a.id), nodes)
         self.assertIn((self.rice_lot.id, self.dist.id), nodes)
         with self.assertRaises(ValidationError):
-            self.Event._capture([{
-                "event_type": "object", "action": "OBSERVE", "event_time": self.t0 + datetime.timedelta(hours=3),
-                "partner_id": self.mill.id, "declares_error_of_id": wrong.id, "lines": [],
-            }])
+            self.Event._capture(
+                [
+                    {
+                        "event_type": "object",
+                        "action": "OBSERVE",
+                        "event_time": self.t0 + datetime.timedelta(hours=3),
+                        "partner_id": self.mill.id,
+                        "declares_error_of_id": wrong.id,
+                        "lines": [],
+                    }
+                ]
+            )
 
     def test_invalid_events_are_refused(self):
-        base = {"event_type": "transformation", "event_time": self.t0, "partner_id": self.mill.id,
-                "lines": [{"role": "input", "lot_id": self.paddy_1.id, "quantity": 1}]}
+        base = {
+            "event_type": "transformation",
+            "event_time": self.t0,
+            "partner_id": self.mill.id,
+            "lines": [{"role": "input", "lot_id": self.paddy_1.id, "quantity": 1}],
+        }
         with self.assertRaises(ValidationError):
             self.Event._capture([base])
         with self.assertRaises(ValidationError):
             self.Event._capture([{**base, "event_time": datetime.datetime(2099, 1, 1)}])
         with self.assertRaises(ValidationError):
-            self.Event._capture([{"event_type": "object", "action": "ADD", "event_time": self.t0,
-                                  "partner_id": self.mill.id, "lines": []}])
+            self.Event._capture(
+                [
+                    {
+                        "event_type": "object",
+                        "action": "ADD",
+                        "event_time": self.t0,
+                        "partner_id": self.mill.id,
+                        "lines": [],
+                    }
+                ]
+            )
         self.assertFalse(self.Event.search([("partner_id", "=", self.mill.id)]))
 
     def test_enterprise_user_captures_only_for_itself(self):
-        user = self.env["res.users"].create({
-            "name": "米业录入员", "login": "t_mill_clerk", "partner_id": self.env["res.partner"].create(
-                {"name": "米业录入员", "parent_id": self.mill.id}).id,
-            "groups_id": [(6, 0, [self.env.ref("city_base.group_city_base_business").id])],
-        })
+        user = self.env["res.users"].create(
+            {
+                "name": "米业录入员",
+                "login": "t_mill_clerk",
+                "partner_id": self.env["res.partner"].create({"name": "米业录入员", "parent_id": self.mill.id}).id,
+                "groups_id": [(6, 0, [self.env.ref("city_base.group_city_base_business").id])],
+            }
+        )
         events = self.Event.with_user(user)
         with self.assertRaises(AccessError):
-            events._capture([{
-                "event_type": "object", "action": "OBSERVE", "biz_step": "shipping", "event_time": self.t0,
-                "partner_id": self.dist.id, "lines": [{"role": "epc", "lot_id": self.rice_lot.id, "quantity": 1}],
-            }])
+            events._capture(
+                [
+                    {
+                        "event_type": "object",
+                        "action": "OBSERVE",
+                        "biz_step": "shipping",
+                        "event_time": self.t0,
+                        "partner_id": self.dist.id,
+                        "lines": [{"role": "epc", "lot_id": self.rice_lot.id, "quantity": 1}],
+                    }
+                ]
+            )

@@ -82,9 +82,16 @@ DEFAULT_DISPOSITION = {
 }
 BIZ_STEP_CODES = {code for code, _label in BIZ_STEPS}
 DISPOSITION_CODES = {code for code, _label in DISPOSITIONS}
-CBV_PREFIXES = ("urn:epcglobal:cbv:bizstep:", "urn:epcglobal:cbv:disp:", "https://ref.gs1.org/cbv/BizStep-",
-                "https://ref.gs1.org/cbv/Disp-", "https://ref.gs1.org/cbv/BTT-", "urn:epcglobal:cbv:btt:",
-                "https://ref.gs1.org/cbv/ER-", "urn:epcglobal:cbv:er:")
+CBV_PREFIXES = (
+    "urn:epcglobal:cbv:bizstep:",
+    "urn:epcglobal:cbv:disp:",
+    "https://ref.gs1.org/cbv/BizStep-",
+    "https://ref.gs1.org/cbv/Disp-",
+    "https://ref.gs1.org/cbv/BTT-",
+    "urn:epcglobal:cbv:btt:",
+    "https://ref.gs1.org/cbv/ER-",
+    "urn:epcglobal:cbv:er:",
+)
 
 
 def cbv_code(value):
@@ -93,7 +100,7 @@ def cbv_code(value):
         return None
     for prefix in CBV_PREFIXES:
         if value.startswith(prefix):
-            return value[len(prefix):]
+            return value[len(prefix) :]
     return value
 
 
