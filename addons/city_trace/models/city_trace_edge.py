@@ -51,8 +51,8 @@ class CityTraceEdge(models.Model):
             SQL(
                 """SELECT top.id, rel.city_trace_lot_id
                      FROM city_trace_logistic_unit top
-                     JOIN city_trace_logistic_unit inner_unit ON inner_unit.parent_path LIKE top.parent_path || '%%'
-                     JOIN city_trace_lot_city_trace_logistic_unit_rel rel
+                     JOIN city_trace_logistic_unit inner_unit ON starts_with(inner_unit.parent_path, top.parent_path)
+                     JOIN city_trace_logistic_unit_city_trace_lot_rel rel
                        ON rel.city_trace_logistic_unit_id = inner_unit.id
                     WHERE top.id = ANY(%s)""",
                 units.ids,
@@ -212,14 +212,23 @@ class CityTraceEdge(models.Model):
 
     @api.model
     def _one_step(self, lot, direction="down"):
-        """One-up / one-down: the enterprises and lots directly before or after ``lot``."""
+        """One-up / one-down: the holders and lots directly before or after ``lot``.
+
+        Returns ``[(lot_id, partner_id, quantity, [event ids])]``. A move recorded by both the
+        shipment and the receipt counts once: the shipped quantity when there is one, else the received.
+        """
         far = ("dst_lot_id", "dst_partner_id") if direction == "down" else ("src_lot_id", "src_partner_id")
         near = "src_lot_id" if direction == "down" else "dst_lot_id"
         self.flush_model()
         self.env.cr.execute(
             SQL(
-                """SELECT %(lot)s, %(partner)s, SUM(quantity), array_agg(DISTINCT event_id)
-                     FROM city_trace_edge WHERE %(near)s = %(id)s AND %(lot)s IS NOT NULL
+                """SELECT e.%(lot)s, e.%(partner)s,
+                          COALESCE(SUM(e.quantity) FILTER (WHERE ev.biz_step <> 'receiving'
+                                                              OR ev.biz_step IS NULL),
+                                   SUM(e.quantity)),
+                          array_agg(DISTINCT e.event_id)
+                     FROM city_trace_edge e JOIN city_trace_event ev ON ev.id = e.event_id
+                    WHERE e.%(near)s = %(id)s
                     GROUP BY 1, 2""",
                 lot=SQL.identifier(far[0]),
                 partner=SQL.identifier(far[1]),

@@ -276,3 +276,65 @@ class TestEvents(TraceCase, TransactionCase):
                     }
                 ]
             )
+
+    def test_shipping_a_logistic_unit_moves_the_lots_packed_in_it(self):
+        units = self.env["city.trace.logistic.unit"]
+        pallet = units.create({"sscc": "069012340000900019", "partner_id": self.mill.id})
+        case = units.create({"sscc": "069012340000900026", "partner_id": self.mill.id})
+        self.Event._capture(
+            [
+                {
+                    "event_type": "aggregation",
+                    "action": "ADD",
+                    "biz_step": "packing",
+                    "event_time": self.t0,
+                    "partner_id": self.mill.id,
+                    "lines": [{"role": "parent", "unit_id": pallet.id}, {"role": "child", "unit_id": case.id}],
+                },
+                {
+                    "event_type": "aggregation",
+                    "action": "ADD",
+                    "biz_step": "packing",
+                    "event_time": self.t0,
+                    "partner_id": self.mill.id,
+                    "lines": [
+                        {"role": "parent", "unit_id": case.id},
+                        {"role": "child", "lot_id": self.rice_lot.id, "quantity": 50},
+                    ],
+                },
+            ]
+        )
+        self.assertEqual(case.parent_id, pallet)
+        self.Event._capture(
+            [
+                {
+                    "event_type": "object",
+                    "action": "OBSERVE",
+                    "biz_step": "shipping",
+                    "event_time": self.t0,
+                    "partner_id": self.mill.id,
+                    "dest_partner_id": self.dist.id,
+                    "lines": [{"role": "epc", "unit_id": pallet.id}],
+                }
+            ]
+        )
+        nodes = self.env["city.trace.edge"]._graph(self.rice_lot)["nodes"]
+        self.assertIn((self.rice_lot.id, self.dist.id), nodes)
+
+    def test_one_step_counts_a_move_once(self):
+        self._ship(self.rice_lot, self.mill, self.dist, 300)
+        self.Event._capture(
+            [
+                {
+                    "event_type": "object",
+                    "action": "OBSERVE",
+                    "biz_step": "receiving",
+                    "event_time": self.t0,
+                    "partner_id": self.dist.id,
+                    "source_partner_id": self.mill.id,
+                    "lines": [{"role": "epc", "lot_id": self.rice_lot.id, "quantity": 300}],
+                }
+            ]
+        )
+        rows = self.env["city.trace.edge"]._one_step(self.rice_lot, "down")
+        self.assertEqual([(row[1], row[2]) for row in rows], [(self.dist.id, 300.0)])
