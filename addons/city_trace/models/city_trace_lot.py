@@ -1,4 +1,3 @@
-import base64
 import datetime
 from collections import defaultdict
 
@@ -8,7 +7,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
-from ..tools import gs1, labels
+from ..tools import gs1
 from .city_trace_edge import SHIP_STEPS
 
 # The backend trace graph draws at most this many nodes (the rest is reported as truncated).
@@ -22,7 +21,7 @@ class CityTraceLot(models.Model):
 
     _name = "city.trace.lot"
     _description = "Product Lot"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "city.trace.qr.mixin"]
     _order = "production_date desc, id desc"
 
     name = fields.Char(string="Batch Number", required=True, tracking=True)
@@ -113,7 +112,6 @@ class CityTraceLot(models.Model):
     event_count = fields.Integer(string="Events", compute="_compute_event_count")
     one_up_html = fields.Html(string="One Up", compute="_compute_one_step_html", sanitize=False)
     one_down_html = fields.Html(string="One Down", compute="_compute_one_step_html", sanitize=False)
-    qr_image = fields.Binary(string="QR Code", compute="_compute_qr_image")
 
     def _events_domain(self):
         """Events naming the lots of ``self``, directly or through one of their serial items."""
@@ -135,11 +133,6 @@ class CityTraceLot(models.Model):
                 lot.one_down_html = lot._one_step_html("down")
             else:
                 lot.one_up_html = lot.one_down_html = False
-
-    @api.depends("digital_link")
-    def _compute_qr_image(self):
-        for lot in self:
-            lot.qr_image = base64.b64encode(labels.qr_png(lot.digital_link)) if lot.digital_link else False
 
     def action_view_events(self):
         self.ensure_one()

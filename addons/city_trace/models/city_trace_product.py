@@ -20,7 +20,7 @@ class CityTraceProduct(models.Model):
 
     _name = "city.trace.product"
     _description = "Traced Product"
-    _inherit = ["mail.thread", "image.mixin"]
+    _inherit = ["mail.thread", "image.mixin", "city.trace.qr.mixin"]
     _order = "name"
 
     name = fields.Char(required=True, tracking=True)

@@ -9,6 +9,7 @@ class CityTraceSerial(models.Model):
 
     _name = "city.trace.serial"
     _description = "Serial Item"
+    _inherit = ["city.trace.qr.mixin"]
     _order = "lot_id, name"
 
     name = fields.Char(string="Serial Number", required=True, index=True)
