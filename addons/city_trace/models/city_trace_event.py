@@ -80,10 +80,14 @@ class CityTraceEvent(models.Model):
     ]
 
     def init(self):
-        # The public page and one-up/one-down read a lot's events in time order.
+        # An enterprise's events in time order (portal lists, exports), and shipments addressed to it.
         self.env.cr.execute(
             "CREATE INDEX IF NOT EXISTS city_trace_event_partner_time_idx "
             "ON city_trace_event (partner_id, event_time DESC)"
+        )
+        self.env.cr.execute(
+            "CREATE INDEX IF NOT EXISTS city_trace_event_dest_partner_idx "
+            "ON city_trace_event (dest_partner_id) WHERE dest_partner_id IS NOT NULL"
         )
 
     def _compute_hash_uri(self):
@@ -266,6 +270,59 @@ class CityTraceEvent(models.Model):
         return epcis.event_hash(content)
 
     @api.model
+    def _capture_check_custody(self, vals_list):
+        """An enterprise user names only lots its enterprise produced or has held.
+
+        Receipts are the way lots come in, so a receiving event may name any lot; every other event
+        names lots of the enterprise's own production, or lots that reached it (an edge into a node of
+        the enterprise, or one of its earlier events naming the lot). Officers record for anyone.
+        """
+        if self.env.su or self.env.user.has_group("city_trace.group_city_trace_user"):
+            return
+        wanted = defaultdict(set)
+        serials = (
+            self.env["city.trace.serial"]
+            .sudo()
+            .browse(
+                {line["serial_id"] for vals in vals_list for line in vals.get("lines") or [] if line.get("serial_id")}
+            )
+        )
+        serial_lot = {serial.id: serial.lot_id.id for serial in serials}
+        for vals in vals_list:
+            if vals.get("biz_step") == "receiving":
+                continue
+            for line in vals.get("lines") or []:
+                lot_id = line.get("lot_id") or serial_lot.get(line.get("serial_id"))
+                if lot_id and line.get("role") != "output":
+                    wanted[vals["partner_id"]].add(lot_id)
+        if not wanted:
+            return
+        pairs = [(partner_id, lot_id) for partner_id, lots in wanted.items() for lot_id in lots]
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """WITH w(partner_id, lot_id) AS (SELECT * FROM unnest(%s::int[], %s::int[]))
+                   SELECT w.partner_id, w.lot_id FROM w
+                    WHERE NOT EXISTS (SELECT 1 FROM city_trace_lot l
+                                       WHERE l.id = w.lot_id AND l.partner_id = w.partner_id)
+                      AND NOT EXISTS (SELECT 1 FROM city_trace_edge e
+                                       WHERE e.dst_lot_id = w.lot_id AND e.dst_partner_id = w.partner_id)
+                      AND NOT EXISTS (SELECT 1 FROM city_trace_event_line li
+                                        JOIN city_trace_event ev ON ev.id = li.event_id
+                                       WHERE li.lot_id = w.lot_id AND ev.partner_id = w.partner_id
+                                         AND NOT ev.is_erroneous)""",
+                [pair[0] for pair in pairs],
+                [pair[1] for pair in pairs],
+            )
+        )
+        foreign = self.env.cr.fetchall()
+        if foreign:
+            lot = self.env["city.trace.lot"].sudo().browse(foreign[0][1])
+            raise AccessError(
+                self.env._("Lot %(lot)s was neither produced nor received by your enterprise.", lot=lot.display_name)
+            )
+
+    @api.model
     def _capture_resolve_refs(self, vals_list):
         """Let error declarations name events by the sender's event id (``declares_error_of_ref``,
         ``corrective_event_refs``) instead of record ids; the events must be the same enterprise's."""
@@ -345,6 +402,7 @@ class CityTraceEvent(models.Model):
         self._capture_resolve_refs(vals_list)
         for vals in vals_list:
             self._capture_validate(vals)
+        self._capture_check_custody(vals_list)
         hashes_of = self._capture_check_declarations(vals_list)
         names = self._capture_identifiers(vals_list)
         digests = [self._capture_hash(vals, names, hashes_of) for vals in vals_list]

@@ -31,6 +31,13 @@ class CityTraceEventLine(models.Model):
     event_time = fields.Datetime(related="event_id.event_time")
     biz_step = fields.Selection(related="event_id.biz_step")
 
+    def init(self):
+        # The objects of a set of events without touching the table (portal lists, graph indexing).
+        self.env.cr.execute(
+            "CREATE INDEX IF NOT EXISTS city_trace_event_line_event_lot_idx "
+            "ON city_trace_event_line (event_id) INCLUDE (lot_id)"
+        )
+
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.context.get("city_trace_capture"):
