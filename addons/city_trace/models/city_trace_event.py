@@ -39,7 +39,7 @@ class CityTraceEvent(models.Model):
     partner_id = fields.Many2one(
         "res.partner", string="Enterprise", required=True, readonly=True, index=True, ondelete="restrict"
     )
-    location_id = fields.Many2one("city.trace.location", string="Location", readonly=True, ondelete="restrict")
+    location_id = fields.Many2one("city.trace.location", readonly=True, ondelete="restrict")
     source_partner_id = fields.Many2one("res.partner", string="Source", readonly=True, ondelete="restrict")
     dest_partner_id = fields.Many2one("res.partner", string="Destination", readonly=True, ondelete="restrict")
     biz_transaction_type = fields.Selection(epcis.BIZ_TRANSACTION_TYPES, string="Document Type", readonly=True)
@@ -59,7 +59,7 @@ class CityTraceEvent(models.Model):
     chain_hash = fields.Char(string="Link Hash", readonly=True)
     # Error declarations
     declares_error_of_id = fields.Many2one(
-        "city.trace.event", string="Declares Error Of", readonly=True, index="btree_not_null", ondelete="restrict"
+        "city.trace.event", readonly=True, index="btree_not_null", ondelete="restrict"
     )
     error_reason = fields.Selection(epcis.ERROR_REASONS, readonly=True)
     corrective_event_ids = fields.Many2many(
@@ -133,7 +133,9 @@ class CityTraceEvent(models.Model):
         raise UserError(self.env._("Trace events cannot be deleted; declare an error instead."))
 
     def copy(self, default=None):
-        raise UserError(self.env._("Trace events cannot be duplicated."))
+        if self:
+            raise UserError(self.env._("Trace events cannot be duplicated."))
+        return super().copy(default)
 
     # ------------------------------------------------------------------
     # Capture

@@ -29,7 +29,7 @@ class CityTraceInspection(models.Model):
     items = fields.Text(string="Test Items", required=True, help="What was tested, e.g. cadmium, pesticide residues.")
     result = fields.Selection(RESULTS, required=True, tracking=True)
     conclusion = fields.Text()
-    report_file = fields.Binary(string="Report File", attachment=True)
+    report_file = fields.Binary(attachment=True)
     report_filename = fields.Char()
     published = fields.Boolean(default=True, tracking=True, help="Shown on the public scan page of the lot.")
     state = fields.Selection(
