@@ -37,7 +37,7 @@ class CityTraceLabel(models.TransientModel):
     margin_mm = fields.Float(string="Page Margin (mm)", default=10.0)
     gap_mm = fields.Float(string="Gap Between Labels (mm)", default=2.0)
     copies = fields.Integer(required=True, default=1, help="Labels printed for each lot or serial item.")
-    label_count = fields.Integer(string="Labels", compute="_compute_label_count")
+    label_count = fields.Integer(string="Number of Labels", compute="_compute_label_count")
     per_page = fields.Integer(string="Labels per Page", compute="_compute_per_page")
 
     @api.model
