@@ -290,14 +290,18 @@ class CityTraceEvent(models.Model):
             )
         )
         serial_lot = {serial.id: serial.lot_id.id for serial in serials}
+        received = set()  # lots received earlier in the same batch count as held
         for vals in vals_list:
+            lots = {
+                line.get("lot_id") or serial_lot.get(line.get("serial_id"))
+                for line in vals.get("lines") or []
+                if line.get("role") != "output"
+            } - {None, False}
             if vals.get("biz_step") == "receiving":
+                received |= {(vals["partner_id"], lot_id) for lot_id in lots}
                 continue
-            for line in vals.get("lines") or []:
-                lot_id = line.get("lot_id") or serial_lot.get(line.get("serial_id"))
-                if lot_id and line.get("role") != "output":
-                    wanted[vals["partner_id"]].add(lot_id)
-        if not wanted:
+            wanted[vals["partner_id"]] |= {lot_id for lot_id in lots if (vals["partner_id"], lot_id) not in received}
+        if not any(wanted.values()):
             return
         pairs = [(partner_id, lot_id) for partner_id, lots in wanted.items() for lot_id in lots]
         self.env.flush_all()

@@ -264,17 +264,31 @@ class TestEvents(TraceCase, TransactionCase):
         )
         events = self.Event.with_user(user)
         ship_paddy = {
-            "event_type": "object", "action": "OBSERVE", "biz_step": "shipping", "event_time": self.t0,
-            "partner_id": self.mill.id, "dest_partner_id": self.dist.id,
+            "event_type": "object",
+            "action": "OBSERVE",
+            "biz_step": "shipping",
+            "event_time": self.t0,
+            "partner_id": self.mill.id,
+            "dest_partner_id": self.dist.id,
             "lines": [{"role": "epc", "lot_id": self.paddy_1.id, "quantity": 10}],
         }
         # The farm's paddy never reached the mill: the mill cannot ship it ...
         with self.assertRaises(AccessError):
             events._capture([ship_paddy])
         # ... until the mill records its receipt
-        events._capture([{**ship_paddy, "biz_step": "receiving", "dest_partner_id": False,
-                          "source_partner_id": self.farm.id}])
+        events._capture(
+            [{**ship_paddy, "biz_step": "receiving", "dest_partner_id": False, "source_partner_id": self.farm.id}]
+        )
         self.assertEqual(events._capture([ship_paddy])[0]["status"], "created")
+        # a receipt and the shipment that follows it may come in one batch
+        paddy_2 = {**ship_paddy, "lines": [{"role": "epc", "lot_id": self.paddy_2.id, "quantity": 5}]}
+        results = events._capture(
+            [
+                {**paddy_2, "biz_step": "receiving", "dest_partner_id": False, "source_partner_id": self.farm.id},
+                paddy_2,
+            ]
+        )
+        self.assertEqual([r["status"] for r in results], ["created", "created"])
         with self.assertRaises(AccessError):
             events._capture(
                 [
