@@ -603,3 +603,193 @@ def main(argv=None):
 
 if __name__ == "__main__":
     main()
+
+
+# ---------------------------------------------------------------------------
+# city_trace: enterprises, products, lots and events (library functions of the trace_* benchmarks)
+# ---------------------------------------------------------------------------
+TRACE_ROLES = ("trace_producer", "trace_processor", "trace_logistics", "trace_retailer")
+# Background steps of a lot, in order: (business step, disposition, holder index in the lot's chain).
+TRACE_LOT_STEPS = (
+    ("commissioning", "active", 0),
+    ("inspecting", "conformant", 0),
+    ("shipping", "in_transit", 0),
+    ("receiving", "in_progress", 1),
+    ("storing", "sellable_accessible", 1),
+    ("shipping", "in_transit", 1),
+    ("receiving", "in_progress", 2),
+    ("shipping", "in_transit", 2),
+    ("receiving", "in_progress", 3),
+    ("retail_selling", "retail_sold", 3),
+)
+
+
+def gs1_check_digit(body):
+    """GS1 mod-10 check digit of ``body`` (as addons/city_trace/tools/gs1.py computes it)."""
+    total = sum(int(digit) * (3 if index % 2 == 0 else 1) for index, digit in enumerate(reversed(body)))
+    return str((10 - total % 10) % 10)
+
+
+def trace_enterprises(cr, count, uid, uscc_prefix="91220299MT", name_prefix="基准企业"):
+    """Insert ``count`` traceability enterprises (companies with a valid USCC), the four roles in
+    rotation; return their ids, producers first in each group of four (index % 4 is the role)."""
+    from psycopg2.extras import execute_values  # noqa: PLC0415 - only the trace benchmarks need it
+
+    rows = []
+    for index in range(count):
+        body = f"{uscc_prefix}{index + 1:07d}"
+        rows.append((f"{name_prefix}{index + 1:05d}", body + validators.uscc_check_char(body), index % 4))
+    uid = int(uid)
+    ids = execute_values(
+        cr,
+        f"""INSERT INTO res_partner (name, complete_name, uscc, type, active, is_company, lang, trace_producer,
+                                     trace_processor, trace_logistics, trace_retailer, trace_enterprise,
+                                     create_uid, write_uid, create_date, write_date)
+            SELECT v.name, v.name, v.uscc, 'contact', true, true, 'zh_CN', v.role = 0, v.role = 1, v.role = 2,
+                   v.role = 3, true, {uid}, {uid}, now() at time zone 'utc', now() at time zone 'utc'
+              FROM (VALUES %s) AS v(name, uscc, role)
+            RETURNING id""",
+        rows,
+        fetch=True,
+        page_size=max(1, len(rows)),
+    )
+    ids = [partner_id for (partner_id,) in ids]
+    cr.execute("UPDATE res_partner SET commercial_partner_id = id WHERE id = ANY(%s)", (ids,))
+    return ids
+
+
+def trace_products(cr, owners, count, uid, gtin_prefix="690990", name_prefix="基准产品"):
+    """Insert ``count`` products (GTIN-13 ``gtin_prefix`` + number + check digit, stored as GTIN-14)
+    owned by ``owners`` in rotation; return their ids."""
+    from psycopg2.extras import execute_values  # noqa: PLC0415 - only the trace benchmarks need it
+
+    rows = []
+    for index in range(count):
+        body = f"{gtin_prefix}{index + 1:06d}"
+        rows.append(
+            (
+                f"{name_prefix}{index + 1:04d}",
+                "0" + body + gs1_check_digit(body),
+                ("food", "drug", "agricultural")[index % 3],
+                ("bag", "box", "kg")[index % 3],
+                owners[index % len(owners)],
+            )
+        )
+    uid = int(uid)
+    ids = execute_values(
+        cr,
+        f"""INSERT INTO city_trace_product (name, gtin, category, uom, partner_id, shelf_life_days, regulated,
+                                            active, create_uid, write_uid, create_date, write_date)
+            SELECT v.name, v.gtin, v.category, v.uom, v.owner, 365, true, true, {uid}, {uid},
+                   now() at time zone 'utc', now() at time zone 'utc'
+              FROM (VALUES %s) AS v(name, gtin, category, uom, owner)
+            ON CONFLICT (gtin) DO NOTHING
+            RETURNING id""",
+        rows,
+        fetch=True,
+        page_size=max(1, len(rows)),
+    )
+    return [product_id for (product_id,) in ids]
+
+
+def trace_background(conn, products, enterprises, lots, events_per_lot, uid, prefix="BS", public_share=0.9):
+    """Insert ``lots`` lots of ``products`` and ``events_per_lot`` events per lot (one object line each)
+    with set-based SQL, in chunks of 100,000 events; return the number of events inserted.
+
+    Each lot passes from a producer to a processor, a distributor and a retailer of
+    ``enterprises`` (ids in role rotation, see :func:`trace_enterprises`), following
+    TRACE_LOT_STEPS (repeated when ``events_per_lot`` is larger); about ``public_share`` of the
+    events are published. The events carry unique hashes (``bench:<prefix>:<n>``) but no
+    per-enterprise hash chain: the benchmarks' queries do not read it.
+    """
+    steps = len(TRACE_LOT_STEPS)
+    params = {
+        "uid": int(uid),
+        "lots": lots,
+        "per_lot": events_per_lot,
+        "products": list(products),
+        "enterprises": list(enterprises),
+        "groups": max(1, len(enterprises) // 4),
+        "prefix": prefix,
+        "steps": [step for step, _disposition, _holder in TRACE_LOT_STEPS],
+        "dispositions": [disposition for _step, disposition, _holder in TRACE_LOT_STEPS],
+        "holders": [holder for _step, _disposition, holder in TRACE_LOT_STEPS],
+        "nsteps": steps,
+        # every n-th event is kept private (0: all published)
+        "private": round(1 / (1 - public_share)) if public_share < 1 else 0,
+    }
+    with conn.cursor() as cr:
+        log(f"inserting {lots} lots of {len(products)} products (set-based SQL)")
+        cr.execute(
+            """INSERT INTO city_trace_lot (name, product_id, partner_id, category, production_date, expiry_date,
+                                           quantity, recalled, create_uid, write_uid, create_date, write_date)
+               SELECT %(prefix)s || lpad(g::text, 8, '0'), p.id,
+                      (%(enterprises)s::int[])[1 + 4 * (g %% %(groups)s)], p.category,
+                      current_date - 30 - g %% 300, current_date + 335 - g %% 300, 1000 + g %% 5000, false,
+                      %(uid)s, %(uid)s, now() at time zone 'utc', now() at time zone 'utc'
+                 FROM generate_series(1, %(lots)s) g
+                 JOIN city_trace_product p
+                   ON p.id = (%(products)s::int[])[1 + g %% array_length(%(products)s::int[], 1)]
+               ON CONFLICT (product_id, name) DO NOTHING""",
+            params,
+        )
+        cr.execute(
+            """CREATE TEMP TABLE bench_trace_lot ON COMMIT PRESERVE ROWS AS
+               SELECT substr(name, length(%(prefix)s) + 1)::int AS g, id AS lot_id, production_date
+                 FROM city_trace_lot WHERE name LIKE %(prefix)s || '%%' AND product_id = ANY(%(products)s)""",
+            params,
+        )
+        cr.execute("CREATE UNIQUE INDEX ON bench_trace_lot (g)")
+    conn.commit()
+    total = lots * events_per_lot
+    done = 0
+    started = time.monotonic()
+    chunk = 100_000
+    while done < total:
+        size = min(chunk, total - done)
+        with conn.cursor() as cr:
+            # event n (1-based): lot b = (n - 1) / per_lot + 1, step k = (n - 1) %% per_lot; the
+            # holders of lot b are the enterprises 4 * group + role of its group of four.
+            cr.execute(
+                """WITH src AS (
+                       SELECT n, (n - 1) / %(per_lot)s + 1 AS b, (n - 1) %% %(per_lot)s AS k
+                         FROM generate_series(%(first)s, %(last)s) n
+                   ), ev AS (
+                       SELECT s.n, l.lot_id, l.production_date, s.k,
+                              1 + s.k %% %(nsteps)s AS step,
+                              (%(holders)s::int[])[1 + s.k %% %(nsteps)s] AS role,
+                              ((s.b * 7919) %% %(groups)s) AS grp
+                         FROM src s JOIN bench_trace_lot l ON l.g = s.b
+                   ), ins AS (
+                       INSERT INTO city_trace_event (event_hash, event_type, action, biz_step, disposition,
+                                                     event_time, event_tz, record_time, partner_id,
+                                                     source_partner_id, dest_partner_id, public, capture_channel,
+                                                     is_erroneous, create_uid, write_uid, create_date, write_date)
+                       SELECT 'bench:' || %(prefix)s || ':' || ev.n, 'object',
+                              CASE WHEN ev.k = 0 THEN 'ADD' ELSE 'OBSERVE' END,
+                              (%(steps)s::text[])[ev.step], (%(dispositions)s::text[])[ev.step],
+                              ev.production_date + make_interval(hours => 1 + ev.k * 6),
+                              '+08:00', now() at time zone 'utc',
+                              (%(enterprises)s::int[])[1 + 4 * ev.grp + ev.role],
+                              CASE WHEN (%(steps)s::text[])[ev.step] = 'receiving'
+                                   THEN (%(enterprises)s::int[])[1 + 4 * ev.grp + ev.role - 1] END,
+                              CASE WHEN (%(steps)s::text[])[ev.step] = 'shipping'
+                                   THEN (%(enterprises)s::int[])[1 + 4 * ev.grp + ev.role + 1] END,
+                              %(private)s = 0 OR ev.n %% GREATEST(%(private)s, 1) <> 0, 'import', false,
+                              %(uid)s, %(uid)s, now() at time zone 'utc', now() at time zone 'utc'
+                         FROM ev
+                       RETURNING id, event_hash
+                   )
+                   INSERT INTO city_trace_event_line (event_id, role, lot_id, quantity)
+                   SELECT ins.id, 'epc', ev.lot_id, 100
+                     FROM ins JOIN ev ON 'bench:' || %(prefix)s || ':' || ev.n = ins.event_hash""",
+                dict(params, first=done + 1, last=done + size),
+            )
+        conn.commit()
+        done += size
+        rate = done / max(1e-6, time.monotonic() - started)
+        log(f"{done}/{total} events inserted ({rate:.0f}/s)")
+    with conn.cursor() as cr:
+        cr.execute("DROP TABLE IF EXISTS bench_trace_lot")
+    conn.commit()
+    return total

@@ -1,5 +1,6 @@
 from . import (
     res_partner,
+    city_trace_qr_mixin,
     city_trace_location,
     city_trace_product,
     city_trace_lot,
@@ -11,6 +12,8 @@ from . import (
     city_trace_edge,
     city_trace_inspection,
     city_trace_scan,
+    city_trace_scan_alert,
+    city_trace_report_limit,
     city_trace_consumer_report,
     city_trace_recall,
     city_trace_recall_line,
