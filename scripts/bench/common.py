@@ -124,11 +124,21 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def odoo_launcher():
+    """Odoo's own start script. Prefork Odoo re-runs ``sys.argv[0]`` to start its websocket (gevent)
+    worker, which ``python -m odoo`` cannot give (the worker would fail and restart in a loop)."""
+    src = os.environ.get("ODOO_SRC") or "/opt/odoo18"
+    for candidate in ("odoo-bin", os.path.join("setup", "odoo")):
+        path = os.path.join(src, candidate)
+        if os.path.isfile(path):
+            return [path]
+    return ["-m", "odoo"]
+
+
 def odoo_command(conf, db, *args):
     return [
         sys.executable,
-        "-m",
-        "odoo",
+        *odoo_launcher(),
         *args,
         "-c",
         conf,

@@ -140,7 +140,7 @@ _pick_python() {
 ensure_venv() {
     local py stamp want
     py="$(_pick_python)" || die "Odoo 18 needs Python 3.10 to 3.12; install one (e.g. apt-get install python3 python3-venv python3-dev)."
-    want="$( (cat "$ODOO_SRC/requirements.txt" "$CITY_ROOT/requirements.txt"; "$py" --version; echo "$ODOO_SRC") | sha256sum | cut -c1-32)"
+    want="$( (cat "$ODOO_SRC/requirements.txt" "$CITY_ROOT/requirements.txt"; "$py" --version; echo "$ODOO_SRC"; echo env-2) | sha256sum | cut -c1-32)"
     stamp="$CITY_VENV/.city-requirements"
     if [ -x "$CITY_VENV/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
         return 0
@@ -157,6 +157,10 @@ ensure_venv() {
     PIP_CONSTRAINT="$constraint" PIP_BUILD_CONSTRAINT="$constraint" "$CITY_VENV/bin/pip" install -q \
         -r "$ODOO_SRC/requirements.txt" \
         -r "$CITY_ROOT/requirements.txt" || die "pip could not install the requirements (see above)"
+    # The environment itself then gets a current setuptools: gevent (Odoo's websocket worker) loads
+    # its plugins through pkg_resources, and the one of setuptools < 70 does not find distributions
+    # installed under normalised names (zope_interface-*.dist-info), so the worker would not start.
+    "$CITY_VENV/bin/pip" install -q 'setuptools>=70,<81' || die "pip could not update setuptools"
     # Make the Odoo source importable from the environment without copying it.
     local site
     site="$("$CITY_VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
@@ -223,7 +227,10 @@ db_exists() { [ "$(psql -d postgres -Atqc "select 1 from pg_database where datna
 
 # odoo [args...] : runs Odoo from the source tree with the project's configuration.
 odoo() {
-    (cd "$CITY_ROOT" && "$CITY_VENV/bin/python" -m odoo -c "$CITY_CONF" --addons-path="$(odoo_addons_path)" "$@")
+    # Odoo's own start script, not "python -m odoo": prefork Odoo re-runs it for its websocket worker.
+    local launcher=(-m odoo)
+    if [ -f "$ODOO_SRC/odoo-bin" ]; then launcher=("$ODOO_SRC/odoo-bin"); elif [ -f "$ODOO_SRC/setup/odoo" ]; then launcher=("$ODOO_SRC/setup/odoo"); fi
+    (cd "$CITY_ROOT" && "$CITY_VENV/bin/python" "${launcher[@]}" -c "$CITY_CONF" --addons-path="$(odoo_addons_path)" "$@")
 }
 
 # Hash of the project's addons, to upgrade a database only when they changed.
