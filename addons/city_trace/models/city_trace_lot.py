@@ -46,7 +46,7 @@ class CityTraceLot(models.Model):
     serial_ids = fields.One2many("city.trace.serial", "lot_id", string="Serial Items")
     inspection_ids = fields.One2many("city.trace.inspection", "lot_id", string="Inspections")
     recalled = fields.Boolean(
-        readonly=True, index=True, tracking=True, help="Set while a recall of this lot is open or confirmed."
+        readonly=True, index=True, tracking=True, help="Set by a recall that started; stays set once it is closed."
     )
 
     _sql_constraints = [

@@ -19,6 +19,9 @@ class TestExport(SupplyChainCase, TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # headers are checked in English (the test database only has zh_CN active)
+        cls.env["res.lang"]._activate_lang("en_US")
+        cls.env = cls.env(context=dict(cls.env.context, lang="en_US"))
         cls.build_chain()  # every event on 2 October 2026, local time (+08:00)
         body = "36901234000000001"
         cls.pallet = cls.env["city.trace.logistic.unit"].create(
