@@ -3,71 +3,15 @@ import datetime
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import TransactionCase, tagged
 
-from odoo.addons.city_base.tests.common import make_uscc
-
-from .common import TraceCase
+from .supply_chain import T0, SupplyChainCase
 
 
 @tagged("post_install", "-at_install")
-class TestEvents(TraceCase, TransactionCase):
+class TestEvents(SupplyChainCase, TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        partners = cls.env["res.partner"]
-        cls.dist = partners.create(
-            {
-                "name": "吉林市粮油批发有限公司",
-                "is_company": True,
-                "uscc": make_uscc("91220204MA0TR0003"),
-                "trace_logistics": True,
-            }
-        )
-        cls.shop_a = partners.create(
-            {"name": "北山超市", "is_company": True, "uscc": make_uscc("91220204MA0TR0004"), "trace_retailer": True}
-        )
-        cls.shop_b = partners.create(
-            {"name": "江南超市", "is_company": True, "uscc": make_uscc("91220204MA0TR0005"), "trace_retailer": True}
-        )
-        cls.paddy = cls.env["city.trace.product"].create(
-            {
-                "name": "稻谷",
-                "gtin": "6901234567809",
-                "category": "agricultural",
-                "partner_id": cls.farm.id,
-                "uom": "kg",
-            }
-        )
-        lots = cls.env["city.trace.lot"]
-        day = datetime.date(2026, 10, 1)
-        cls.paddy_1 = lots.create(
-            {
-                "name": "P1",
-                "product_id": cls.paddy.id,
-                "partner_id": cls.farm.id,
-                "production_date": day,
-                "quantity": 1000,
-            }
-        )
-        cls.paddy_2 = lots.create(
-            {
-                "name": "P2",
-                "product_id": cls.paddy.id,
-                "partner_id": cls.farm.id,
-                "production_date": day,
-                "quantity": 800,
-            }
-        )
-        cls.rice_lot = lots.create(
-            {
-                "name": "R1",
-                "product_id": cls.rice.id,
-                "partner_id": cls.mill.id,
-                "production_date": day,
-                "quantity": 300,
-            }
-        )
-        cls.Event = cls.env["city.trace.event"]
-        cls.t0 = datetime.datetime(2026, 10, 2, 1, 0)
+        cls.t0 = T0
 
     def _ship(self, lot, sender, receiver, qty, hours=0):
         return self.Event._capture(
