@@ -35,3 +35,9 @@ class TraceCase(CityCase):
                 "uom": "bag",
             }
         )
+
+    @classmethod
+    def enterprise_user(cls, login, enterprise, name):
+        """A portal user in the Business role, a contact of ``enterprise`` (it records for it)."""
+        contact = cls.env["res.partner"].create({"name": name, "parent_id": enterprise.id})
+        return new_test_user(cls.env, login=login, groups="city_base.group_city_base_business", partner_id=contact.id)

@@ -1,6 +1,6 @@
 import datetime
 
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from odoo.addons.city_base.tests.common import CityHttpCase, make_uscc
 
@@ -31,19 +31,8 @@ class TestTraceApi(TraceCase, CityHttpCase):
                 "gln": key_with_check("695012300003"),
             }
         )
-        business = "city_base.group_city_base_business"
-        cls.mill_user = new_test_user(
-            cls.env,
-            login="t_trace_api_mill",
-            groups=business,
-            partner_id=Partner.create({"name": "米业接口", "parent_id": cls.mill.id}).id,
-        )
-        cls.farm_user = new_test_user(
-            cls.env,
-            login="t_trace_api_farm",
-            groups=business,
-            partner_id=Partner.create({"name": "合作社接口", "parent_id": cls.farm.id}).id,
-        )
+        cls.mill_user = cls.enterprise_user("t_trace_api_mill", cls.mill, "米业接口")
+        cls.farm_user = cls.enterprise_user("t_trace_api_farm", cls.farm, "合作社接口")
         cls.paddy = cls.env["city.trace.product"].create(
             {
                 "name": "稻谷",

@@ -7,7 +7,7 @@ from unittest.mock import patch
 import openpyxl
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tests import TransactionCase, tagged
 
 from odoo.addons.city_base.tests.common import make_uscc
 
@@ -62,12 +62,7 @@ class TestTraceImport(TraceCase, TransactionCase):
                 "quantity": 300,
             }
         )
-        cls.mill_user = new_test_user(
-            cls.env,
-            login="t_trace_import_mill",
-            groups="city_base.group_city_base_business",
-            partner_id=Partner.create({"name": "米业录入员", "parent_id": cls.mill.id}).id,
-        )
+        cls.mill_user = cls.enterprise_user("t_trace_import_mill", cls.mill, "米业录入员")
         cls.Import = cls.env["city.trace.import"]
         cls.Event = cls.env["city.trace.event"]
 

@@ -6,7 +6,7 @@ import pytz
 
 from odoo import fields
 from odoo.exceptions import AccessError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from odoo.addons.city_base.tests.common import CityHttpCase, make_uscc
 
@@ -32,19 +32,8 @@ class TestTracePortal(TraceCase, CityHttpCase):
         )
         # messages are checked in English (the test database only has zh_CN active)
         cls.env["res.lang"]._activate_lang("en_US")
-        business = "city_base.group_city_base_business"
-        cls.mill_user = new_test_user(
-            cls.env,
-            login="t_trace_mill",
-            groups=business,
-            partner_id=Partner.create({"name": "米业录入员", "parent_id": cls.mill.id}).id,
-        )
-        cls.farm_user = new_test_user(
-            cls.env,
-            login="t_trace_farm",
-            groups=business,
-            partner_id=Partner.create({"name": "合作社录入员", "parent_id": cls.farm.id}).id,
-        )
+        cls.mill_user = cls.enterprise_user("t_trace_mill", cls.mill, "米业录入员")
+        cls.farm_user = cls.enterprise_user("t_trace_farm", cls.farm, "合作社录入员")
         cls.paddy = cls.env["city.trace.product"].create(
             {
                 "name": "稻谷",

@@ -34,25 +34,9 @@ class RecallCase(SupplyChainCase):
         )
         cls.build_chain()
         cls.move(cls.rice_lot_2, cls.mill, cls.shop_c, 50, 14)
-        business = "city_base.group_city_base_business"
-        cls.user_a = new_test_user(
-            cls.env,
-            login="t_recall_shop_a",
-            groups=business,
-            partner_id=Partner.create({"name": "北山超市店长", "parent_id": cls.shop_a.id}).id,
-        )
-        cls.user_b = new_test_user(
-            cls.env,
-            login="t_recall_shop_b",
-            groups=business,
-            partner_id=Partner.create({"name": "江南超市店长", "parent_id": cls.shop_b.id}).id,
-        )
-        cls.user_c = new_test_user(
-            cls.env,
-            login="t_recall_shop_c",
-            groups=business,
-            partner_id=Partner.create({"name": "船营超市店长", "parent_id": cls.shop_c.id}).id,
-        )
+        cls.user_a = cls.enterprise_user("t_recall_shop_a", cls.shop_a, "北山超市店长")
+        cls.user_b = cls.enterprise_user("t_recall_shop_b", cls.shop_b, "江南超市店长")
+        cls.user_c = cls.enterprise_user("t_recall_shop_c", cls.shop_c, "船营超市店长")
         cls.trace_manager = new_test_user(
             cls.env, login="t_trace_manager", groups="city_trace.group_city_trace_manager"
         )
