@@ -1,0 +1,16 @@
+from . import (
+    city_card_function,
+    city_card_type,
+    city_card_operation,
+    city_card_account,
+    city_card_entry,
+    city_card,
+    city_card_merchant,
+    city_card_outlet,
+    city_card_desk,
+    city_card_terminal,
+    city_card_hotlist,
+    city_card_settlement,
+    city_card_coverage,
+    res_partner,
+)
