@@ -91,6 +91,12 @@ city_addons() {
     printf '%s\n' "${names[*]}"
 }
 
+# Every addon the demo city and the test database install: the project's own, plus Odoo's demo
+# payment provider so that online card top-ups can be tried and tested without a real acquirer.
+install_addons() {
+    printf '%s,payment_demo\n' "$(city_addons)"
+}
+
 # --- system packages ---------------------------------------------------------
 
 _apt_install() {

@@ -81,6 +81,7 @@ class CityCardTerminal(models.Model):
         if not isinstance(key, str) or "." not in key:
             return self.browse()
         code = key.split(".", 1)[0]
+        self.flush_model(["code", "key_digest", "active"])
         self.env.cr.execute(
             "SELECT id, key_digest FROM city_card_terminal WHERE code = %s AND active AND key_digest IS NOT NULL",
             [code],
