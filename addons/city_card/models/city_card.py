@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
+from ..tools import demo
 from ..tools.card_crypto import card_number_error, luhn_check_digit
 from ..tools.errors import CardError
 
@@ -165,7 +166,9 @@ class CityCard(models.Model):
         if len(set(holders)) < len(holders) or self.sudo().search_count(
             [("partner_id", "in", holders), ("state", "in", OPEN_STATES)], limit=1
         ):
-            raise ValidationError(self.env._("A resident holds one card at a time: replace or cancel the current card first."))
+            raise ValidationError(
+                self.env._("A resident holds one card at a time: replace or cancel the current card first.")
+            )
         cards = super().create(vals_list)
         for card in cards:
             card._audit("card.apply")
@@ -284,8 +287,9 @@ class CityCard(models.Model):
         for card in self:
             if card.state != "applied" and card.cash_balance and not desk:
                 raise UserError(self.env._("Cancelling a card with money on it needs the desk that pays it out."))
-            card._transition("cancelled", reason=reason or self.env._("Cancelled"),
-                             extra={"closed_on": fields.Date.today()})
+            card._transition(
+                "cancelled", reason=reason or self.env._("Cancelled"), extra={"closed_on": fields.Date.today()}
+            )
             if card.state == "cancelled" and card.account_ids:
                 self.env["city.card.operation"].sudo()._cancel_refund(card, desk)
         return True
@@ -380,6 +384,11 @@ class CityCard(models.Model):
         if not card:
             raise CardError(self.env._("No card with this number."), "card_unknown", 404)
         return card
+
+    @api.model
+    def _demo_populate(self):
+        """Demo data only (called by demo/city_card_demo.xml): cards and a week of history."""
+        demo.populate(self.env)
 
     def action_view_operations(self):
         self.ensure_one()

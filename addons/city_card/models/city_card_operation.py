@@ -10,6 +10,7 @@ from odoo.tools import SQL
 
 from odoo.addons.city_base.tools.validators import canonical_json
 
+from ..tools import demo
 from ..tools.errors import CardError
 
 OPERATION_KINDS = [
@@ -128,7 +129,8 @@ class CityCardOperation(models.Model):
 
     def init(self):
         self.env.cr.execute(
-            "CREATE INDEX IF NOT EXISTS city_card_operation_unsettled_idx ON city_card_operation (merchant_id, posted_at) "
+            "CREATE INDEX IF NOT EXISTS city_card_operation_unsettled_idx "
+            "ON city_card_operation (merchant_id, posted_at) "
             "WHERE settlement_id IS NULL AND kind IN ('payment', 'capture', 'refund')"
         )
         self.env.cr.execute(
@@ -198,7 +200,7 @@ class CityCardOperation(models.Model):
             )
         )
         purses = {account_id: [card_id, balance] for account_id, card_id, balance in cr.fetchall()}
-        now = fields.Datetime.now()
+        now = demo.POSTING_TIME.get() or fields.Datetime.now()  # set only by the demo loader
         columns = {name: [] for name, _type in _OPERATION_COLUMNS}
         entry_rows = []  # (spec index, account, card, kind, amount, balance_after)
         for index, spec in enumerate(specs):
@@ -296,7 +298,9 @@ class CityCardOperation(models.Model):
         if not key:
             return self.browse()
         if not isinstance(key, str) or not 1 <= len(key) <= 128:
-            raise CardError(self.env._("The idempotency key is a string of 1 to 128 characters."), "amount_invalid", 400)
+            raise CardError(
+                self.env._("The idempotency key is a string of 1 to 128 characters."), "amount_invalid", 400
+            )
         operation = self.sudo().search([("idem_scope", "=", scope), ("idem_key", "=", key)], limit=1)
         if operation and operation.request_hash != request_hash(payload):
             raise CardError(
@@ -351,7 +355,13 @@ class CityCardOperation(models.Model):
         accounts = self.env["city.card.account"].sudo()
         domain = [("card_id", "=", card.id), ("cached_balance", ">", 0)]
         if merchant and merchant.accepts_subsidy:
-            domain += ["|", ("kind", "=", "purse_cash"), "&", ("kind", "=", "purse_subsidy"), ("expires_on", ">=", on_date)]
+            domain += [
+                "|",
+                ("kind", "=", "purse_cash"),
+                "&",
+                ("kind", "=", "purse_subsidy"),
+                ("expires_on", ">=", on_date),
+            ]
         else:
             domain.append(("kind", "=", "purse_cash"))
         purses = accounts.search(domain)
@@ -451,8 +461,19 @@ class CityCardOperation(models.Model):
     # Business operations (callers check the user's rights first)
     # ------------------------------------------------------------------
     @api.model
-    def _topup(self, card, amount, *, channel="desk", desk=None, source="desk_cash", key=None, scope=None, note=None,
-               external_ref=None):
+    def _topup(
+        self,
+        card,
+        amount,
+        *,
+        channel="desk",
+        desk=None,
+        source="desk_cash",
+        key=None,
+        scope=None,
+        note=None,
+        external_ref=None,
+    ):
         """Credit the cash purse from a service desk's cash or from online payment receipts."""
         self._check_amount(amount)
         payload = {"op": "topup", "card": card.number, "amount": amount, "channel": channel}
@@ -491,8 +512,21 @@ class CityCardOperation(models.Model):
         return self._post_keyed(scope, key, payload, spec, card)
 
     @api.model
-    def _pay(self, card, merchant, amount, *, terminal=None, channel="terminal", key=None, scope=None, hold=False,
-             hold_minutes=None, note=None, full_fare=None):
+    def _pay(
+        self,
+        card,
+        merchant,
+        amount,
+        *,
+        terminal=None,
+        channel="terminal",
+        key=None,
+        scope=None,
+        hold=False,
+        hold_minutes=None,
+        note=None,
+        full_fare=None,
+    ):
         """Pay ``merchant`` from the card (subsidy purses first), or hold the amount (two-phase).
 
         With ``full_fare`` (transit merchants) the amount is the card type's share of the fare.
@@ -517,8 +551,18 @@ class CityCardOperation(models.Model):
         if full_fare is not None and amount == 0:
             # A free ride: nothing is posted, the answer says so.
             card._check_usable(merchant=merchant)
-            return self.browse(), {"operation_id": None, "kind": "payment", "amount": 0, "card": card.number,
-                                   "balance": card.sudo()._balances(), "free_ride": True}, False
+            return (
+                self.browse(),
+                {
+                    "operation_id": None,
+                    "kind": "payment",
+                    "amount": 0,
+                    "card": card.number,
+                    "balance": card.sudo()._balances(),
+                    "free_ride": True,
+                },
+                False,
+            )
         self._check_amount(amount, self._param_int("city_card.max_payment", DEFAULT_MAX_PAYMENT))
         card._check_usable(merchant=merchant)
         allocation = self._allocate(card, amount, merchant)
@@ -596,7 +640,9 @@ class CityCardOperation(models.Model):
         self._lock()
         self._check_pending_hold(allow_expired=True)
         holds = self.env["city.card.account"]._system_account("hold")
-        lines = [(holds.id, -self.amount)] + [(e.account_id.id, -e.amount) for e in self.entry_ids if e.account_id.is_purse]
+        lines = [(holds.id, -self.amount)] + [
+            (e.account_id.id, -e.amount) for e in self.entry_ids if e.account_id.is_purse
+        ]
         spec = {
             "vals": {
                 "kind": "void",
@@ -687,8 +733,9 @@ class CityCardOperation(models.Model):
         """Return what is left in expired subsidy purses to the subsidy fund (one operation per purse)."""
         today = fields.Date.to_date(today) or fields.Date.context_today(self)
         accounts = self.env["city.card.account"].sudo()
-        expired = accounts.search([("kind", "=", "purse_subsidy"), ("expires_on", "<", today),
-                                   ("cached_balance", ">", 0)])
+        expired = accounts.search(
+            [("kind", "=", "purse_subsidy"), ("expires_on", "<", today), ("cached_balance", ">", 0)]
+        )
         if not expired:
             return self.browse()
         self.env.cr.execute(

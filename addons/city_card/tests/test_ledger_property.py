@@ -49,102 +49,117 @@ class TestLedgerProperties(CardCase, TransactionCase):
         return balances["total"] if merchant.accepts_subsidy else balances["cash"]
 
     def _run(self, steps):
-        cards = [self.card_a, self.card_b]
-        merchants = [self.canteen, self.bus]
-        expected = {card.id: self._purse_total(card) for card in cards}
-        history = []  # (call, args, first result) of keyed requests, for replays
-        payments, holds = [], []
-        now = START
+        self.cards = [self.card_a, self.card_b]
+        self.merchants = [self.canteen, self.bus]
+        self.expected = {card.id: self._purse_total(card) for card in self.cards}
+        self.history = []  # (call, args, key) of keyed requests that were posted, for replays
+        self.payments, self.holds = [], []
+        self.now = START
         for index, item in enumerate(steps):
-            kind = item[0]
-            now += datetime.timedelta(minutes=7)
-            with freeze_time(now):
-                key = f"k{index}"
-                if kind == "topup":
-                    card, amount = cards[item[1]], item[2]
-                    try:
-                        self.ops._topup(card, amount, desk=self.desk, key=key)
-                        expected[card.id] += amount
-                        history.append(("topup", (card, amount), key))
-                    except CardError as error:
-                        self.assertEqual(error.code, "balance_limit")
-                elif kind in ("pay", "hold"):
-                    card, amount = cards[item[1]], item[2]
-                    merchant = merchants[index % 2]
-                    spendable = self._spendable(card, merchant)
-                    hold = kind == "hold"
-                    try:
-                        operation = self.ops._pay(
-                            card, merchant, amount, key=key, hold=hold, hold_minutes=item[3] if hold else None
-                        )[0]
-                    except CardError as error:
-                        self.assertEqual(error.code, "insufficient_funds")
-                        self.assertGreater(amount, spendable, "a payment within the balance was refused")
-                    else:
-                        self.assertLessEqual(amount, spendable, "a payment beyond the balance was accepted")
-                        expected[card.id] -= amount
-                        (holds if hold else payments).append(operation)
-                        history.append((kind, (card, merchant, amount, item[3] if hold else None), key))
-                elif kind == "capture" and holds:
-                    hold = holds[item[1] % len(holds)]
-                    amount = item[2] % hold.amount + 1
-                    try:
-                        capture = hold._capture(amount)[0]
-                    except CardError as error:
-                        self.assertIn(error.code, ("hold_not_pending", "hold_expired"))
-                        self.assertTrue(hold.hold_state != "pending" or hold.hold_expires_at < now)
-                    else:
-                        expected[hold.card_id.id] += hold.amount - amount
-                        payments.append(capture)
-                elif kind == "void" and holds:
-                    hold = holds[item[1] % len(holds)]
-                    try:
-                        hold._void()
-                    except CardError as error:
-                        self.assertEqual(error.code, "hold_not_pending")
-                        self.assertNotEqual(hold.hold_state, "pending")
-                    else:
-                        expected[hold.card_id.id] += hold.amount
-                elif kind == "refund" and payments:
-                    payment = payments[item[1] % len(payments)]
-                    left = payment.amount - payment.refunded_amount
-                    amount = item[2] % (payment.amount + 1) or None
-                    try:
-                        payment._refund(amount)
-                    except CardError as error:
-                        self.assertIn(error.code, ("refund_exceeds", "amount_invalid"))
-                        self.assertTrue(left == 0 or (amount or left) > left)
-                    else:
-                        expected[payment.card_id.id] += amount or left
-                elif kind == "subsidy":
-                    card = cards[item[1]]
-                    expires = (now + datetime.timedelta(days=item[3])).date()
-                    self.ops._credit_subsidy(card, item[2], expires, key=key)
-                    expected[card.id] += item[2]
-                    history.append(("subsidy", (card, item[2], expires), key))
-                elif kind == "replay" and history:
-                    call, args, old_key = history[item[1] % len(history)]
-                    before = {card.id: self._purse_total(card) for card in cards}
-                    if item[2]:  # the same request again: the original result, nothing posted
-                        count = self.env["city.card.entry"].search_count([])
-                        self._call(call, args, old_key)
-                        self.assertEqual(self.env["city.card.entry"].search_count([]), count)
-                    else:  # another request under the same key: 409
-                        with self.assertRaises(CardError) as caught:
-                            self._call(call, args, old_key, changed=True)
-                        self.assertEqual(caught.exception.code, "idempotency_conflict")
-                    self.assertEqual(before, {card.id: self._purse_total(card) for card in cards})
-                elif kind == "expire":
-                    now += datetime.timedelta(hours=item[1])
-                    with freeze_time(now):
-                        swept = self.ops._expire_subsidies()
-                        for operation in swept:
-                            expected[operation.card_id.id] -= operation.amount
-                        for hold in self.ops._expire_holds():
-                            expected[hold.card_id.id] += hold.amount
+            self.now += datetime.timedelta(minutes=7)
+            with freeze_time(self.now):
+                getattr(self, f"_step_{item[0]}")(index, *item[1:])
             self.assertLedgerSound()
-            for card in cards:
-                self.assertEqual(self._purse_total(card), expected[card.id], f"step {index}: {item}")
+            for card in self.cards:
+                self.assertEqual(self._purse_total(card), self.expected[card.id], f"step {index}: {item}")
+
+    def _step_topup(self, index, card_index, amount):
+        card, key = self.cards[card_index], f"k{index}"
+        try:
+            self.ops._topup(card, amount, desk=self.desk, key=key)
+        except CardError as error:
+            self.assertEqual(error.code, "balance_limit")
+        else:
+            self.expected[card.id] += amount
+            self.history.append(("topup", (card, amount), key))
+
+    def _step_pay(self, index, card_index, amount, _capture, hold=False, minutes=None):
+        card, key = self.cards[card_index], f"k{index}"
+        merchant = self.merchants[index % 2]
+        spendable = self._spendable(card, merchant)
+        try:
+            operation = self.ops._pay(card, merchant, amount, key=key, hold=hold, hold_minutes=minutes)[0]
+        except CardError as error:
+            self.assertEqual(error.code, "insufficient_funds")
+            self.assertGreater(amount, spendable, "a payment within the balance was refused")
+        else:
+            self.assertLessEqual(amount, spendable, "a payment beyond the balance was accepted")
+            self.expected[card.id] -= amount
+            (self.holds if hold else self.payments).append(operation)
+            self.history.append(("hold" if hold else "pay", (card, merchant, amount, minutes), key))
+
+    def _step_hold(self, index, card_index, amount, minutes):
+        self._step_pay(index, card_index, amount, False, hold=True, minutes=minutes)
+
+    def _step_capture(self, index, pick, amount):
+        if not self.holds:
+            return
+        hold = self.holds[pick % len(self.holds)]
+        amount = amount % hold.amount + 1
+        try:
+            capture = hold._capture(amount)[0]
+        except CardError as error:
+            self.assertIn(error.code, ("hold_not_pending", "hold_expired"))
+            self.assertTrue(hold.hold_state != "pending" or hold.hold_expires_at < self.now)
+        else:
+            self.expected[hold.card_id.id] += hold.amount - amount
+            self.payments.append(capture)
+
+    def _step_void(self, index, pick):
+        if not self.holds:
+            return
+        hold = self.holds[pick % len(self.holds)]
+        try:
+            hold._void()
+        except CardError as error:
+            self.assertEqual(error.code, "hold_not_pending")
+            self.assertNotEqual(hold.hold_state, "pending")
+        else:
+            self.expected[hold.card_id.id] += hold.amount
+
+    def _step_refund(self, index, pick, amount):
+        if not self.payments:
+            return
+        payment = self.payments[pick % len(self.payments)]
+        left = payment.amount - payment.refunded_amount
+        amount = amount % (payment.amount + 1) or None
+        try:
+            payment._refund(amount)
+        except CardError as error:
+            self.assertIn(error.code, ("refund_exceeds", "amount_invalid"))
+            self.assertTrue(left == 0 or (amount or left) > left)
+        else:
+            self.expected[payment.card_id.id] += amount or left
+
+    def _step_subsidy(self, index, card_index, amount, days):
+        card, key = self.cards[card_index], f"k{index}"
+        expires = (self.now + datetime.timedelta(days=days)).date()
+        self.ops._credit_subsidy(card, amount, expires, key=key)
+        self.expected[card.id] += amount
+        self.history.append(("subsidy", (card, amount, expires), key))
+
+    def _step_replay(self, index, pick, same):
+        if not self.history:
+            return
+        call, args, old_key = self.history[pick % len(self.history)]
+        before = {card.id: self._purse_total(card) for card in self.cards}
+        if same:  # the same request again: the original result, nothing posted
+            count = self.env["city.card.entry"].search_count([])
+            self._call(call, args, old_key)
+            self.assertEqual(self.env["city.card.entry"].search_count([]), count)
+        else:  # another request under the same key: 409
+            with self.assertRaises(CardError) as caught:
+                self._call(call, args, old_key, changed=True)
+            self.assertEqual(caught.exception.code, "idempotency_conflict")
+        self.assertEqual(before, {card.id: self._purse_total(card) for card in self.cards})
+
+    def _step_expire(self, index, hours):
+        self.now += datetime.timedelta(hours=hours)
+        with freeze_time(self.now):
+            for operation in self.ops._expire_subsidies():
+                self.expected[operation.card_id.id] -= operation.amount
+            for hold in self.ops._expire_holds():
+                self.expected[hold.card_id.id] += hold.amount
 
     def _call(self, call, args, key, changed=False):
         delta = 1 if changed else 0
