@@ -36,7 +36,7 @@
         "views/res_partner_views.xml",
         "views/city_card_menus.xml",
     ],
-    "demo": [],
+    "demo": ["demo/city_card_demo.xml"],
     "assets": {
         "web.assets_tests": ["city_card/static/tests/tours/**/*"],
     },

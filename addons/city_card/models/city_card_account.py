@@ -46,7 +46,8 @@ class CityCardAccount(models.Model):
     cached_balance = fields.Integer(
         default=0,
         required=True,
-        readonly=True, help="Purses only: the balance in fen kept with every posting (equal to the sum of entries)."
+        readonly=True,
+        help="Purses only: the balance in fen kept with every posting (equal to the sum of entries).",
     )
     balance = fields.Integer(compute="_compute_balance", help="Balance in fen.")
     balance_yuan = fields.Float(string="Balance (CNY)", compute="_compute_balance", digits=(16, 2))
@@ -55,7 +56,11 @@ class CityCardAccount(models.Model):
     _sql_constraints = [
         ("code_unique", "unique(code)", "An account code must be unique."),
         ("purse_not_negative", "CHECK(cached_balance >= 0)", "A card purse cannot go negative."),
-        ("purse_has_card", "CHECK(kind NOT IN ('purse_cash', 'purse_subsidy') OR card_id IS NOT NULL)", "A purse belongs to a card."),
+        (
+            "purse_has_card",
+            "CHECK(kind NOT IN ('purse_cash', 'purse_subsidy') OR card_id IS NOT NULL)",
+            "A purse belongs to a card.",
+        ),
     ]
 
     @api.depends("kind")
@@ -92,8 +97,10 @@ class CityCardAccount(models.Model):
     @api.model
     def _system_account(self, kind):
         """The single system account of ``kind`` (clearing, holds, fee income, ...)."""
-        account = self.sudo().search([("kind", "=", kind), ("card_id", "=", False), ("merchant_id", "=", False),
-                                      ("desk_id", "=", False)], limit=1)
+        account = self.sudo().search(
+            [("kind", "=", kind), ("card_id", "=", False), ("merchant_id", "=", False), ("desk_id", "=", False)],
+            limit=1,
+        )
         if not account:
             raise UserError(self.env._("The one-card ledger has no %(kind)s account.", kind=kind))
         return account

@@ -39,13 +39,17 @@ class CityCardDesk(models.Model):
     def _cash_account(self):
         self.ensure_one()
         if not self.account_id:
-            self.sudo().account_id = self.env["city.card.account"].sudo().create(
-                {
-                    "name": self.env._("Desk cash %(name)s", name=self.name),
-                    "code": f"D{self.code}",
-                    "kind": "desk_cash",
-                    "desk_id": self.id,
-                }
+            self.sudo().account_id = (
+                self.env["city.card.account"]
+                .sudo()
+                .create(
+                    {
+                        "name": self.env._("Desk cash %(name)s", name=self.name),
+                        "code": f"D{self.code}",
+                        "kind": "desk_cash",
+                        "desk_id": self.id,
+                    }
+                )
             )
         return self.account_id
 

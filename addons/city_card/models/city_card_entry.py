@@ -30,9 +30,7 @@ class CityCardEntry(models.Model):
 
     def init(self):
         cr = self.env.cr
-        cr.execute(
-            "CREATE INDEX IF NOT EXISTS city_card_entry_account_id_idx ON city_card_entry (account_id, id)"
-        )
+        cr.execute("CREATE INDEX IF NOT EXISTS city_card_entry_account_id_idx ON city_card_entry (account_id, id)")
         cr.execute(
             "CREATE INDEX IF NOT EXISTS city_card_entry_card_history_idx ON city_card_entry (card_id, id DESC) "
             "WHERE card_id IS NOT NULL"

@@ -99,7 +99,5 @@ class CityCardHotlist(models.Model):
             "since": since,
             "full": since == 0,
             "more": more,
-            "entries": [
-                {"version": row[0], "card": row[1], "action": row[2], "reason": row[3]} for row in rows
-            ],
+            "entries": [{"version": row[0], "card": row[1], "action": row[2], "reason": row[3]} for row in rows],
         }

@@ -28,7 +28,9 @@ class CityCardMerchant(models.Model):
         help="Cards pay this merchant only with this function enabled (transit, library, scenic spots, ...).",
     )
     is_transit = fields.Boolean(
-        string="Transit Operator", tracking=True, help="Terminals may send the full fare; each card type pays its share."
+        string="Transit Operator",
+        tracking=True,
+        help="Terminals may send the full fare; each card type pays its share.",
     )
     accepts_subsidy = fields.Boolean(
         tracking=True, help="Subsidy purses pay here (before the cash purse), e.g. community canteens."
@@ -66,13 +68,17 @@ class CityCardMerchant(models.Model):
     def create(self, vals_list):
         merchants = super().create(vals_list)
         for merchant in merchants:
-            merchant.account_id = self.env["city.card.account"].sudo().create(
-                {
-                    "name": self.env._("Merchant %(name)s", name=merchant.name),
-                    "code": f"M{merchant.code}",
-                    "kind": "merchant",
-                    "merchant_id": merchant.id,
-                }
+            merchant.account_id = (
+                self.env["city.card.account"]
+                .sudo()
+                .create(
+                    {
+                        "name": self.env._("Merchant %(name)s", name=merchant.name),
+                        "code": f"M{merchant.code}",
+                        "kind": "merchant",
+                        "merchant_id": merchant.id,
+                    }
+                )
             )
         return merchants
 

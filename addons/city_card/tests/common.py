@@ -21,7 +21,12 @@ class CardCase(CityCase):
             cls.env, login="t_card_manager", groups="city_card.group_city_card_manager", name="一卡通主管"
         )
         cls.desk = cls.env["city.card.desk"].create(
-            {"name": "测试服务网点", "code": "TD01", "division_id": cls.street.id, "user_ids": [(6, 0, cls.operator.ids)]}
+            {
+                "name": "测试服务网点",
+                "code": "TD01",
+                "division_id": cls.street.id,
+                "user_ids": [(6, 0, cls.operator.ids)],
+            }
         )
         Partner = cls.env["res.partner"]
         cls.canteen_org = Partner.create(

@@ -83,8 +83,11 @@ class TestLedger(CardCase, TransactionCase):
         self.ops._credit_subsidy(self.card_a, 300, "2099-06-30")
         self.ops._credit_subsidy(self.card_a, 200, "2099-01-31")
         operation = self.pay(self.card_a, 600)[0]  # canteen accepts subsidies
-        taken = {e.account_id.expires_on and str(e.account_id.expires_on) or "cash": -e.amount
-                 for e in operation.entry_ids if e.account_id.is_purse}
+        taken = {
+            e.account_id.expires_on and str(e.account_id.expires_on) or "cash": -e.amount
+            for e in operation.entry_ids
+            if e.account_id.is_purse
+        }
         self.assertEqual(taken, {"2099-01-31": 200, "2099-06-30": 300, "cash": 100}, "earliest expiry first")
         self.ops._credit_subsidy(self.card_a, 500, "2099-01-31")
         self.bus.accepts_subsidy = False
@@ -194,10 +197,14 @@ class TestLedger(CardCase, TransactionCase):
         self.assertEqual(caught.exception.code, "merchant_inactive")
 
     def test_transit_fares_per_card_type(self):
-        senior = self.make_card(self.make_resident("孙奶奶", birth="19480101", sequence="102"),
-                                card_type=self.env.ref("city_card.type_senior"))
-        student = self.make_card(self.make_resident("周同学", birth="20100101", sequence="112"),
-                                 card_type=self.env.ref("city_card.type_student"))
+        senior = self.make_card(
+            self.make_resident("孙奶奶", birth="19480101", sequence="102"),
+            card_type=self.env.ref("city_card.type_senior"),
+        )
+        student = self.make_card(
+            self.make_resident("周同学", birth="20100101", sequence="112"),
+            card_type=self.env.ref("city_card.type_student"),
+        )
         for card in (self.card_a, senior, student):
             self.topup(card, 1000)
         self.assertEqual(self.pay(self.card_a, None, merchant=self.bus, full_fare=200)[1]["amount"], 200)

@@ -23,26 +23,34 @@ class TestCardSecurity(CardCase, TransactionCase):
 
     def test_operator_desk_work(self):
         resident = self.make_resident("吴新卡", sequence="121")
-        card = self.env["city.card"].with_user(self.operator).create(
-            {"partner_id": resident.id, "type_id": self.standard.id}
+        card = (
+            self.env["city.card"]
+            .with_user(self.operator)
+            .create({"partner_id": resident.id, "type_id": self.standard.id})
         )
         card.action_issue()
         card.action_activate()
-        wizard = self.env["city.card.topup"].with_user(self.operator).create(
-            {"card_id": card.id, "desk_id": self.desk.id, "amount_yuan": 50.5}
+        wizard = (
+            self.env["city.card.topup"]
+            .with_user(self.operator)
+            .create({"card_id": card.id, "desk_id": self.desk.id, "amount_yuan": 50.5})
         )
         wizard.action_confirm()
         wizard.action_confirm()  # a double click posts once
         self.assertEqual(card._balances()["cash"], 5050)
-        state = self.env["city.card.state"].with_user(self.operator).create(
-            {"card_id": card.id, "action": "lost", "reason": "遗失"}
+        state = (
+            self.env["city.card.state"]
+            .with_user(self.operator)
+            .create({"card_id": card.id, "action": "lost", "reason": "遗失"})
         )
         state.action_confirm()
         self.assertEqual(card.state, "lost")
 
     def test_operator_cannot_touch_other_divisions_or_configuration(self):
-        wizard = self.env["city.card.topup"].with_user(self.operator).create(
-            {"card_id": self.card_b.id, "desk_id": self.desk.id, "amount_yuan": 10}
+        wizard = (
+            self.env["city.card.topup"]
+            .with_user(self.operator)
+            .create({"card_id": self.card_b.id, "desk_id": self.desk.id, "amount_yuan": 10})
         )
         with self.assertRaises(AccessError):
             wizard.action_confirm()
@@ -54,8 +62,10 @@ class TestCardSecurity(CardCase, TransactionCase):
             self.env["city.card.subsidy"].with_user(self.operator).create(
                 {"card_ids": [(6, 0, self.card_a.ids)], "amount_yuan": 10, "expires_on": "2099-01-01", "name": "x"}
             )
-        settlement = self.env["city.card.settlement"].sudo().create(
-            {"merchant_id": self.canteen.id, "date": "2026-01-01", "cutoff_at": "2026-01-01 16:00:00"}
+        settlement = (
+            self.env["city.card.settlement"]
+            .sudo()
+            .create({"merchant_id": self.canteen.id, "date": "2026-01-01", "cutoff_at": "2026-01-01 16:00:00"})
         )
         self.assertCannotRead(self.operator, settlement)
 
@@ -72,9 +82,17 @@ class TestCardSecurity(CardCase, TransactionCase):
     def test_manager_sees_all_and_credits_subsidies(self):
         Card = self.env["city.card"].with_user(self.card_manager)
         self.assertEqual(Card.search([("id", "in", (self.card_a | self.card_b).ids)]), self.card_a | self.card_b)
-        wizard = self.env["city.card.subsidy"].with_user(self.card_manager).create(
-            {"card_ids": [(6, 0, (self.card_a | self.card_b).ids)], "amount_yuan": 100, "expires_on": "2099-01-31",
-             "name": "高龄津贴"}
+        wizard = (
+            self.env["city.card.subsidy"]
+            .with_user(self.card_manager)
+            .create(
+                {
+                    "card_ids": [(6, 0, (self.card_a | self.card_b).ids)],
+                    "amount_yuan": 100,
+                    "expires_on": "2099-01-31",
+                    "name": "高龄津贴",
+                }
+            )
         )
         wizard.action_confirm()
         wizard.action_confirm()

@@ -15,7 +15,8 @@ class CityCardState(models.TransientModel):
     )
     reason = fields.Char(required=True)
     desk_id = fields.Many2one(
-        "city.card.desk", default=lambda self: self.env["city.card.desk"]._for_user(),
+        "city.card.desk",
+        default=lambda self: self.env["city.card.desk"]._for_user(),
         help="Cancellation: the desk that pays the cash purse out.",
     )
     cash_balance_yuan = fields.Float(related="card_id.cash_balance_yuan")

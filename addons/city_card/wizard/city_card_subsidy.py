@@ -37,5 +37,7 @@ class CityCardSubsidy(models.TransientModel):
                 key=f"{self.batch_key}:{card.id}",
                 scope=f"user:{self.env.uid}",
             )
-            card._audit("card.subsidy", {"amount": amount, "operation": operation.id, "expires_on": str(self.expires_on)})
+            card._audit(
+                "card.subsidy", {"amount": amount, "operation": operation.id, "expires_on": str(self.expires_on)}
+            )
         return {"type": "ir.actions.act_window_close"}

@@ -11,7 +11,9 @@ class CityCardTopup(models.TransientModel):
     _description = "Card Top-up at the Desk"
 
     card_id = fields.Many2one("city.card", required=True, domain=[("state", "=", "active")])
-    desk_id = fields.Many2one("city.card.desk", required=True, default=lambda self: self.env["city.card.desk"]._for_user())
+    desk_id = fields.Many2one(
+        "city.card.desk", required=True, default=lambda self: self.env["city.card.desk"]._for_user()
+    )
     amount_yuan = fields.Float(string="Amount (CNY)", required=True, digits=(16, 2))
     method = fields.Selection([("cash", "Cash"), ("transfer", "Bank Transfer")], default="cash", required=True)
     reference = fields.Char(help="Bank transfer reference.")
@@ -30,18 +32,24 @@ class CityCardTopup(models.TransientModel):
         if self.method == "transfer" and not self.reference:
             raise UserError(self.env._("A bank transfer needs its reference."))
         amount = round(self.amount_yuan * 100)
-        operation, _response, _replayed = self.env["city.card.operation"].sudo()._topup(
-            self.card_id.sudo(),
-            amount,
-            channel="desk",
-            desk=self.desk_id.sudo(),
-            key=self.idempotency_key,
-            scope=f"user:{self.env.uid}",
-            note=dict(self._fields["method"]._description_selection(self.env))[self.method],
-            external_ref=self.reference,
+        operation, _response, _replayed = (
+            self.env["city.card.operation"]
+            .sudo()
+            ._topup(
+                self.card_id.sudo(),
+                amount,
+                channel="desk",
+                desk=self.desk_id.sudo(),
+                key=self.idempotency_key,
+                scope=f"user:{self.env.uid}",
+                note=dict(self._fields["method"]._description_selection(self.env))[self.method],
+                external_ref=self.reference,
+            )
         )
         self.card_id._audit("card.topup", {"amount": amount, "operation": operation.id, "desk": self.desk_id.code})
         self.card_id.message_post(
-            body=self.env._("Topped up %(amount)s yuan at %(desk)s.", amount=f"{amount / 100:.2f}", desk=self.desk_id.name)
+            body=self.env._(
+                "Topped up %(amount)s yuan at %(desk)s.", amount=f"{amount / 100:.2f}", desk=self.desk_id.name
+            )
         )
         return {"type": "ir.actions.act_window_close"}
