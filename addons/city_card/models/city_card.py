@@ -262,6 +262,7 @@ class CityCard(models.Model):
         if self.state not in ("issued", "active", "lost", "frozen"):
             self._transition("replaced")  # raises the lifecycle error
         old_state = self.state
+        self._release_holds()
         self._transition("replaced", reason=reason or self.env._("Replaced"), extra={"closed_on": fields.Date.today()})
         new_card = self.create(
             {
@@ -285,6 +286,8 @@ class CityCard(models.Model):
     def action_cancel(self, desk=None, reason=None):
         """Close the card: the cash purse is paid out at the desk, subsidies return to the fund."""
         for card in self:
+            if card.state in TRANSITIONS and "cancelled" in TRANSITIONS[card.state]:
+                card._release_holds()
             if card.state != "applied" and card.cash_balance and not desk:
                 raise UserError(self.env._("Cancelling a card with money on it needs the desk that pays it out."))
             card._transition(
@@ -359,6 +362,29 @@ class CityCard(models.Model):
                 }
             )
         return purse
+
+    def _current_card(self):
+        """This card, or the card that (after one or more replacements) took its place."""
+        self.ensure_one()
+        card = self
+        while card.state == "replaced" and card.replacement_card_id:
+            card = card.replacement_card_id
+        return card
+
+    def _matching_purse(self, purse):
+        """This card's purse of the same kind (and expiry) as ``purse`` of another card."""
+        if purse.kind == "purse_cash":
+            return self._cash_purse()
+        return self._subsidy_purse(purse.expires_on)
+
+    def _release_holds(self):
+        """Void the card's pending holds (before its balances move or are paid out)."""
+        holds = (
+            self.env["city.card.operation"].sudo().search([("card_id", "in", self.ids), ("hold_state", "=", "pending")])
+        )
+        for hold in holds:
+            hold._void(channel="desk", scope="system", key=f"release:{hold.id}")
+        return holds
 
     def _balances(self):
         """``{"cash": fen, "subsidy": fen, "total": fen}`` from the purses' cached balances."""

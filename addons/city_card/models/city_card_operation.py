@@ -280,6 +280,9 @@ class CityCardOperation(models.Model):
             )
         self.env["city.card.account"].invalidate_model(["cached_balance"])
         self.env["city.card.entry"].invalidate_model()
+        self.env["city.card"].invalidate_model(
+            ["cash_balance", "subsidy_balance", "cash_balance_yuan", "subsidy_balance_yuan", "total_balance_yuan"]
+        )
         return self.browse(operation_ids)
 
     def _engine_write(self, vals):
@@ -685,16 +688,23 @@ class CityCardOperation(models.Model):
                 "refund_exceeds",
                 409,
             )
-        self.card_id._check_usable(for_refund=True)
+        card = self.card_id._current_card()
+        card._check_usable(for_refund=True)
         back, rest = self._give_back(self._purse_allocation(), amount, self.env["city.card.account"].sudo())
         if rest:
             raise CardError(self.env._("The refund does not match what the payment took."), "refund_exceeds", 409)
+        if card != self.card_id:
+            # The card was replaced since: the money goes to the same kind of purse on the new card.
+            back = [
+                (card._matching_purse(self.env["city.card.account"].sudo().browse(account)).id, part)
+                for account, part in back
+            ]
         clearing = self.env["city.card.account"]._system_account("clearing")
         spec = {
             "vals": {
                 "kind": "refund",
                 "channel": channel,
-                "card_id": self.card_id.id,
+                "card_id": card.id,
                 "merchant_id": self.merchant_id.id,
                 "terminal_id": self.terminal_id.id,
                 "amount": amount,

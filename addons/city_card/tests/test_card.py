@@ -104,6 +104,28 @@ class TestCardLifecycle(CardCase, TransactionCase):
         blocked = {e["card"] for e in self.env["city.card.hotlist"]._delta(0)["entries"]}
         self.assertIn(self.card_a.number, blocked)
 
+    def test_replace_releases_holds_and_later_refunds_reach_the_new_card(self):
+        self.topup(self.card_a, 10000)
+        self.ops._credit_subsidy(self.card_a, 1000, "2099-12-31")
+        payment = self.pay(self.card_a, 3000)[0]  # 1000 subsidy + 2000 cash
+        hold = self.pay(self.card_a, 500, hold=True)[0]
+        new_card = self.card_a.action_replace("换卡")
+        self.assertEqual(hold.hold_state, "voided", "a pending hold is released before the balances move")
+        self.assertEqual(new_card._balances(), {"cash": 8000, "subsidy": 0, "total": 8000})
+        refund = payment._refund()[0]
+        self.assertEqual(refund.card_id, new_card)
+        self.assertEqual(new_card._balances(), {"cash": 10000, "subsidy": 1000, "total": 11000})
+        self.assertEqual(self.card_a._balances()["total"], 0)
+        self.assertLedgerSound()
+
+    def test_refund_to_cancelled_card_refused(self):
+        self.topup(self.card_a, 1000)
+        payment = self.pay(self.card_a, 500)[0]
+        self.card_a.action_cancel(desk=self.desk)
+        with self.assertRaises(UserError) as caught:
+            payment._refund()
+        self.assertEqual(caught.exception.code, "card_not_active")
+
     def test_cancel_refunds_cash_and_returns_subsidy(self):
         self.topup(self.card_a, 8000)
         self.ops._credit_subsidy(self.card_a, 3000, "2099-12-31")
