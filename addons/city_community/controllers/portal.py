@@ -1,9 +1,12 @@
 import base64
 import os
 
-from odoo import http
+import babel.dates
+
+from odoo import fields, http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
+from odoo.tools.misc import babel_locale_parse, get_lang, posix_to_ldml
 
 from odoo.addons.city_base.controllers.portal import CityBasePortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
@@ -14,6 +17,8 @@ ALLOWED_EXTENSIONS = {".pdf", ".jpg", ".jpeg", ".png", ".gif", ".doc", ".docx", 
 class CommunityPortal(CityBasePortal):
     # Requests and notices are read on phones: short pages (Odoo's portal default is 80).
     _city_items_per_page = 20
+    # The columns of the "My Service Requests" list: only these are read from city_request.
+    _city_request_list_fields = ("name", "item_id", "submit_date", "reply_deadline", "state")
 
     # ------------------------------------------------------------------
     # Home counters
@@ -246,14 +251,19 @@ class CommunityPortal(CityBasePortal):
             page=page,
             step=self._city_items_per_page,
         )
-        records = Request.search(
-            domain, order=searchbar_sortings[sortby]["order"], limit=self._city_items_per_page, offset=pager["offset"]
+        records = Request.search_fetch(
+            domain,
+            self._city_request_list_fields,
+            order=searchbar_sortings[sortby]["order"],
+            limit=self._city_items_per_page,
+            offset=pager["offset"],
         )
         values = self._prepare_portal_layout_values()
         values.update(
             {
                 "page_name": "city_requests",
                 "city_requests": records,
+                "city_request_cells": self._city_request_cells(records),
                 "pager": pager,
                 "default_url": "/my/requests",
                 "searchbar_sortings": searchbar_sortings,
@@ -263,6 +273,45 @@ class CommunityPortal(CityBasePortal):
             }
         )
         return request.render("city_community.portal_my_requests", values)
+
+    @staticmethod
+    def _city_date_formatter():
+        """A function writing a datetime as the ``date`` widget of ``t-field`` does (the day in
+        the user's time zone, in the pattern of his language), with the language, its babel locale
+        and its pattern looked up once instead of for every value."""
+        env = request.env
+        lang = get_lang(env)
+        locale = babel_locale_parse(lang.code)
+        pattern = posix_to_ldml(lang.date_format, locale=locale)
+        Lang = env["res.lang"]
+
+        def format_date(value):
+            if not value:
+                return ""
+            return babel.dates.format_date(
+                fields.Datetime.context_timestamp(Lang, value), format=pattern, locale=locale
+            )
+
+        return format_date
+
+    def _city_request_cells(self, records):
+        """The texts of the list's date and status cells, ``{request id: {column: text}}``.
+
+        They are what ``t-field`` writes, prepared for the whole page at once: ``t-field`` looks
+        up the language, its locale and the selection labels again for every cell, which took
+        about half of the page's time.
+        """
+        format_date = self._city_date_formatter()
+        states = dict(records._fields["state"].get_description(request.env)["selection"])
+        records.item_id.fetch(["name"])  # the service column, without the items' long texts
+        return {
+            record.id: {
+                "submit_date": format_date(record.submit_date),
+                "reply_deadline": format_date(record.reply_deadline),
+                "state": states.get(record.state, ""),
+            }
+            for record in records
+        }
 
     @http.route(["/my/requests/<int:request_id>"], type="http", auth="public", website=True)
     def portal_my_request(self, request_id, access_token=None, **kw):
