@@ -10,7 +10,13 @@ from . import (
     city_card_desk,
     city_card_terminal,
     city_card_hotlist,
+    city_card_terminal_batch,
+    city_card_offline_record,
     city_card_settlement,
+    city_card_reconciliation,
+    city_card_reconciliation_line,
     city_card_coverage,
     res_partner,
+    city_api_openapi,
+    payment_transaction,
 )

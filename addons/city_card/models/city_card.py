@@ -46,6 +46,7 @@ class CityCard(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin", "portal.mixin"]
     _order = "id desc"
     _rec_name = "number"
+    _mail_post_access = "read"  # holders write to the card office from the portal chatter
 
     number = fields.Char(readonly=True, copy=False, index=True, tracking=True)
     partner_id = fields.Many2one(
@@ -126,9 +127,10 @@ class CityCard(models.Model):
             card.operation_count = counts.get(card, 0)
 
     def _compute_access_url(self):
-        super()._compute_access_url()
+        result = super()._compute_access_url()
         for card in self:
             card.access_url = f"/my/cards/{card.id}"
+        return result
 
     # ------------------------------------------------------------------
     # Constraints and CRUD

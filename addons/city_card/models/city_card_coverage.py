@@ -26,7 +26,7 @@ class CityCardCoverage(models.Model):
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(
-            f"""CREATE OR REPLACE VIEW {self._table} AS (
+            """CREATE OR REPLACE VIEW city_card_coverage AS (
                 WITH residents AS (
                     SELECT city_division_id AS division_id, count(*) AS n
                       FROM res_partner
@@ -48,7 +48,8 @@ class CityCardCoverage(models.Model):
                 SELECT d.id, d.id AS division_id, d.code AS division_code, d.type AS division_type,
                        d.parent_id, t.residents AS resident_count, t.cards AS card_count,
                        CASE WHEN t.residents > 0 THEN round(100.0 * t.cards / t.residents, 1) ELSE 0 END AS coverage,
-                       t.residents > 0 AND 100.0 * t.cards / t.residents >= {COVERAGE_TARGET} AS meets_target
+                       t.residents > 0 AND 100.0 * t.cards / t.residents >= %s AS meets_target
                   FROM city_division d JOIN totals t ON t.id = d.id
-            )"""  # noqa: S608 - constant table name and target
+            )""",
+            [COVERAGE_TARGET],
         )

@@ -10,7 +10,7 @@ class CityCardDesk(models.Model):
 
     name = fields.Char(required=True)
     code = fields.Char(required=True)
-    division_id = fields.Many2one("city.division", string="Division", ondelete="restrict")
+    division_id = fields.Many2one("city.division", ondelete="restrict")
     address = fields.Char()
     user_ids = fields.Many2many("res.users", string="Operators")
     account_id = fields.Many2one("city.card.account", string="Cash Account", readonly=True, ondelete="restrict")

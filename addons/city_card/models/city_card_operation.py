@@ -154,7 +154,9 @@ class CityCardOperation(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        raise UserError(self.env._("Card operations are posted by the one-card ledger only."))
+        if vals_list:
+            raise UserError(self.env._("Card operations are posted by the one-card ledger only."))
+        return super().create(vals_list)
 
     def write(self, vals):
         if self and not self.env.context.get("city_card_engine"):
@@ -166,7 +168,9 @@ class CityCardOperation(models.Model):
         raise UserError(self.env._("Card operations cannot be deleted."))
 
     def copy(self, default=None):
-        raise UserError(self.env._("Card operations cannot be duplicated."))
+        if self:
+            raise UserError(self.env._("Card operations cannot be duplicated."))
+        return super().copy(default)
 
     # ------------------------------------------------------------------
     # The posting engine

@@ -10,7 +10,7 @@ class CityCardOutlet(models.Model):
 
     name = fields.Char(required=True)
     merchant_id = fields.Many2one("city.card.merchant", required=True, ondelete="cascade", index=True)
-    division_id = fields.Many2one("city.division", string="Division", ondelete="restrict")
+    division_id = fields.Many2one("city.division", ondelete="restrict")
     address = fields.Char()
     active = fields.Boolean(default=True)
     terminal_ids = fields.One2many("city.card.terminal", "outlet_id", string="Terminals")

@@ -61,6 +61,9 @@ class CardCase(CityCase):
         cls.bus_terminal = Terminal.create({"code": "TBUS0001", "kind": "validator", "merchant_id": cls.bus.id})
         cls.canteen_key = cls.canteen_terminal._generate_key()
         cls.bus_key = cls.bus_terminal._generate_key()
+        # The tests read English messages and pages; the database may have only Chinese active.
+        cls.env["res.lang"]._activate_lang("en_US")
+        cls.env["res.users"].search([("login", "=like", "t\\_%")]).write({"lang": "en_US"})
         cls.standard = cls.env.ref("city_card.type_standard")
         cls.card_a = cls.make_card(cls.resident_a)
         cls.card_b = cls.make_card(cls.resident_b)

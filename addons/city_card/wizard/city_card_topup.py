@@ -3,6 +3,8 @@ import uuid
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..models.city_card_operation import yuan
+
 
 class CityCardTopup(models.TransientModel):
     """Top up a card's cash purse at a service desk (cash or bank transfer)."""
@@ -48,8 +50,6 @@ class CityCardTopup(models.TransientModel):
         )
         self.card_id._audit("card.topup", {"amount": amount, "operation": operation.id, "desk": self.desk_id.code})
         self.card_id.message_post(
-            body=self.env._(
-                "Topped up %(amount)s yuan at %(desk)s.", amount=f"{amount / 100:.2f}", desk=self.desk_id.name
-            )
+            body=self.env._("Topped up %(amount)s yuan at %(desk)s.", amount=yuan(amount), desk=self.desk_id.name)
         )
         return {"type": "ir.actions.act_window_close"}
