@@ -43,6 +43,7 @@ from odoo.tools import SQL
 from odoo.addons.city_base.controllers.api import API_PREFIX, ApiError, CityApiBase
 
 from ..models.city_card_operation import DEFAULT_MAX_PAYMENT
+from ..tools.allocation import allocate, spending_order
 from ..tools.card_crypto import terminal_key_digest
 from ..tools.errors import CardError
 
@@ -350,23 +351,13 @@ class CardTerminalApi(CityApiBase):
             return None  # unknown, blocked or expired card, function not enabled, key used before
         card_id, _usable, _used, clearing_id, operation_id = rows[0][:5]
         purses = [row[5:] for row in rows]
-        spendable = sorted(
-            (expires_on, account_id, balance)
-            for account_id, kind, balance, expires_on in purses
-            if kind == "purse_subsidy" and balance > 0 and info.accepts_subsidy and expires_on and expires_on >= today
-        ) + [
-            (None, account_id, balance)
-            for account_id, kind, balance, _e in purses
-            if kind == "purse_cash" and balance > 0
-        ]
-        allocation, rest = {}, amount
-        for _expires_on, account_id, balance in spendable:
-            part = min(balance, rest)
-            if part:
-                allocation[account_id] = part
-                rest -= part
-            if not rest:
-                break
+        order = spending_order(
+            [(account_id, kind, expires_on, balance) for account_id, kind, balance, expires_on in purses],
+            info.accepts_subsidy,
+            today,
+        )
+        parts, rest = allocate(order, {row[0]: row[2] for row in purses}, amount)
+        allocation = dict(parts)
         if rest:
             return None  # _pay refuses it with insufficient_funds
         payload = {

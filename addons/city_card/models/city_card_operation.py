@@ -11,6 +11,7 @@ from odoo.tools import SQL
 from odoo.addons.city_base.tools.validators import canonical_json
 
 from ..tools import demo
+from ..tools.allocation import allocate, spending_order
 from ..tools.errors import CardError
 
 OPERATION_KINDS = [
@@ -352,45 +353,23 @@ class CityCardOperation(models.Model):
             return default
 
     @api.model
-    def _spending_purses(self, card, merchant=None, on_date=None):
-        """The card's purses in spending order: subsidies first (earliest expiry first), then cash.
-
-        Subsidy purses count only for merchants that accept subsidies, and only until they expire.
-        Returns ``[(account_id, balance), ...]`` from the locked balances of the current transaction.
-        """
-        on_date = on_date or fields.Date.context_today(self)
-        accounts = self.env["city.card.account"].sudo()
-        domain = [("card_id", "=", card.id), ("cached_balance", ">", 0)]
-        if merchant and merchant.accepts_subsidy:
-            domain += [
-                "|",
-                ("kind", "=", "purse_cash"),
-                "&",
-                ("kind", "=", "purse_subsidy"),
-                ("expires_on", ">=", on_date),
-            ]
-        else:
-            domain.append(("kind", "=", "purse_cash"))
-        purses = accounts.search(domain)
-        subsidies = purses.filtered(lambda a: a.kind == "purse_subsidy").sorted(lambda a: (a.expires_on, a.id))
-        cash = purses.filtered(lambda a: a.kind == "purse_cash")
-        return [(account.id, account.cached_balance) for account in subsidies + cash]
-
-    @api.model
     def _allocate(self, card, amount, merchant=None):
-        """Split ``amount`` over the card's purses in spending order: ``[(account_id, part), ...]``."""
+        """Split ``amount`` over the card's purses in spending order: ``[(account_id, part), ...]``.
+
+        Locks the card's purses first; the order is :func:`..tools.allocation.spending_order`.
+        """
+        self.env["city.card.account"].flush_model()
         self.env.cr.execute(
-            SQL("SELECT id FROM city_card_account WHERE card_id = %s AND is_purse ORDER BY id FOR UPDATE", card.id)
+            SQL(
+                """SELECT id, kind, expires_on, cached_balance FROM city_card_account
+                    WHERE card_id = %s AND is_purse ORDER BY id FOR UPDATE""",
+                card.id,
+            )
         )
+        purses = self.env.cr.fetchall()
         self.env["city.card.account"].invalidate_model(["cached_balance"])
-        allocation, rest = [], amount
-        for account_id, balance in self._spending_purses(card, merchant):
-            part = min(balance, rest)
-            if part:
-                allocation.append((account_id, part))
-                rest -= part
-            if not rest:
-                break
+        order = spending_order(purses, bool(merchant and merchant.accepts_subsidy), fields.Date.context_today(self))
+        allocation, rest = allocate(order, {row[0]: row[3] for row in purses}, amount)
         if rest:
             available = amount - rest
             raise CardError(

@@ -9,6 +9,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from ..tools.allocation import allocate, spending_order
 from ..tools.card_crypto import card_key, card_number_error, verify_mac
 from ..tools.errors import CardError
 from .city_card_operation import DEFAULT_MAX_PAYMENT, request_hash
@@ -487,31 +488,21 @@ class CityCardTerminalBatch(models.Model):
             )
         )
         today = fields.Date.context_today(self)
-        subsidies, cash, balance = {}, {}, {}
+        purses, balance = {}, {}
         for account_id, card_id, kind, expires_on, amount in self.env.cr.fetchall():
             balance[account_id] = amount
-            if kind == "purse_cash":
-                cash.setdefault(card_id, []).append(account_id)
-            elif merchant.accepts_subsidy and expires_on and expires_on >= today:
-                subsidies.setdefault(card_id, []).append((expires_on, account_id))
+            purses.setdefault(card_id, []).append((account_id, kind, expires_on, amount))
         order = {
-            card_id: [account for _expiry, account in sorted(subsidies.get(card_id, []))] + cash.get(card_id, [])
+            card_id: spending_order(purses.get(card_id, []), merchant.accepts_subsidy, today)
             for card_id in {item.card.id for item in items}
         }
         for item in items:
-            purses = order[item.card.id]
-            if sum(balance[account] for account in purses) < item.amount:
+            allocation, rest = allocate(order[item.card.id], balance, item.amount)
+            if rest:
                 item.refuse("exception", "insufficient_funds")
                 continue
-            allocation, rest = [], item.amount
-            for account in purses:
-                part = min(balance[account], rest)
-                if part:
-                    allocation.append((account, part))
-                    balance[account] -= part
-                    rest -= part
-                if not rest:
-                    break
+            for account, part in allocation:
+                balance[account] -= part
             item.allocation = allocation
             item.status = "posted"
 

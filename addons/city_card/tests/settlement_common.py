@@ -32,6 +32,7 @@ class SettlementCase(CardCase):
             groups="city_base.group_city_base_business",
             name="食堂会计",
             partner_id=cls.canteen_contact.id,
+            lang="en_US",
         )
         cls.bus_user = new_test_user(
             cls.env,
@@ -39,6 +40,7 @@ class SettlementCase(CardCase):
             groups="city_base.group_city_base_business",
             name="公交会计",
             partner_id=cls.bus_contact.id,
+            lang="en_US",
         )
 
     @staticmethod
