@@ -159,6 +159,15 @@ def populate(env):
             ops._topup(
                 card, 5000, channel="portal", source="gateway", key="demo-online-1", scope="demo", note="在线充值"
             )
+    # Every past business day settled just after midnight; all but the last two paid out.
+    Settlement = env["city.card.settlement"].sudo()
+    for day in range(DAYS, 0, -1):
+        with posting_at(_at(day - 1, 0, 30)):
+            settlements = Settlement._settle(fields.Date.today() - datetime.timedelta(days=day))
+        if day > 2:
+            for merchant in settlements.merchant_id:
+                with posting_at(_at(day - 1, 10, 0)):
+                    settlements.filtered(lambda s, m=merchant: s.merchant_id == m).action_mark_paid()
     # Lifecycle variety: one lost, one frozen, one replaced after loss, one cancelled.
     tail = active.filtered(lambda c: c.partner_id != resident_demo)[-4:]
     if len(tail) == 4:
