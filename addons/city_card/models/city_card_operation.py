@@ -73,6 +73,14 @@ def yuan(fen):
     return f"{fen / 100:,.2f}"
 
 
+def fen(env, amount_yuan):
+    """Whole fen of an amount typed in yuan; refuses a non-positive amount or one with fractions of a fen."""
+    amount = round((amount_yuan or 0) * 100)
+    if amount <= 0 or abs((amount_yuan or 0) * 100 - amount) > 1e-6:
+        raise UserError(env._("Enter a positive amount in yuan with at most two decimals."))
+    return amount
+
+
 class CityCardOperation(models.Model):
     """One business operation of the one-card ledger and its balanced entries.
 

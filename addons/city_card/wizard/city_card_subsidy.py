@@ -3,6 +3,8 @@ import uuid
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..models.city_card_operation import fen
+
 
 class CityCardSubsidy(models.TransientModel):
     """Credit a subsidy (e.g. the monthly allowance of the 80+) to one or many cards."""
@@ -19,14 +21,13 @@ class CityCardSubsidy(models.TransientModel):
     @api.constrains("amount_yuan")
     def _check_amount(self):
         for wizard in self:
-            if wizard.amount_yuan <= 0 or round(wizard.amount_yuan * 100, 6) != round(wizard.amount_yuan * 100):
-                raise UserError(self.env._("Enter a positive amount in yuan with at most two decimals."))
+            fen(self.env, wizard.amount_yuan)
 
     def action_confirm(self):
         self.ensure_one()
         if not self.env.user.has_group("city_card.group_city_card_manager"):
             raise UserError(self.env._("Only card managers credit subsidies."))
-        amount = round(self.amount_yuan * 100)
+        amount = fen(self.env, self.amount_yuan)
         operations = self.env["city.card.operation"].sudo()
         for card in self.card_ids:
             operation, _response, _replayed = operations._credit_subsidy(

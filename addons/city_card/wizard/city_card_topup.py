@@ -3,7 +3,7 @@ import uuid
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..models.city_card_operation import yuan
+from ..models.city_card_operation import fen, yuan
 
 
 class CityCardTopup(models.TransientModel):
@@ -25,15 +25,14 @@ class CityCardTopup(models.TransientModel):
     @api.constrains("amount_yuan")
     def _check_amount(self):
         for wizard in self:
-            if wizard.amount_yuan <= 0 or round(wizard.amount_yuan * 100, 6) != round(wizard.amount_yuan * 100):
-                raise UserError(self.env._("Enter a positive amount in yuan with at most two decimals."))
+            fen(self.env, wizard.amount_yuan)
 
     def action_confirm(self):
         self.ensure_one()
         self.card_id.check_access("write")
         if self.method == "transfer" and not self.reference:
             raise UserError(self.env._("A bank transfer needs its reference."))
-        amount = round(self.amount_yuan * 100)
+        amount = fen(self.env, self.amount_yuan)
         operation, _response, _replayed = (
             self.env["city.card.operation"]
             .sudo()
