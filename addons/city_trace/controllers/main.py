@@ -9,7 +9,10 @@ scanned by a shopper), so it
 * renders a small layout of its own (plain HTML, one CSS and one JS file, no asset bundle; the
   full frontend bundle is only added in test mode so that tours can run on the page),
 * does not store a session (``save_session=False``),
-* logs the scan with one INSERT whose commit does not wait for the disk (see ``_log_scan``).
+* keeps the pages it rendered and serves them again while they are current: one statement checks
+  the page stamps and logs the scan (``_log_cached_scan``), the page then only gets the scan id
+  and token of the view put in; otherwise the page is rendered and its scan logged with one
+  INSERT (``_log_scan``); neither commit waits for the disk.
 
 The page then asks the browser for its position (only if the visitor allows it) and posts the
 coarse place and the repeat flag to ``/trace/scan/beacon``, never on the first request.
@@ -22,8 +25,10 @@ from urllib.parse import quote
 from odoo import http
 from odoo.exceptions import ValidationError
 from odoo.http import request
+from odoo.tools import config
 
 from ..models.city_trace_consumer_report import DESCRIPTION_MAX, PHOTO_MAX_BYTES
+from ..models.city_trace_scan import PAGE_SCAN_ID, PAGE_TOKEN
 from ..tools import gs1
 
 _logger = logging.getLogger(__name__)
@@ -111,6 +116,15 @@ class TracePublic(http.Controller):
         return {"Cache-Control": "no-store", "Content-Language": lang.replace("_", "-")}
 
     @staticmethod
+    def _trace_page_cacheable():
+        """Whether scan pages may be served from the worker's cache: with the light layout only
+        (not in test mode, whose layout carries the session's assets and tokens), not in debug
+        mode, and not while templates are read from their files (``--dev=xml``)."""
+        return not (
+            request.session.debug or config["test_enable"] or config["test_file"] or "xml" in config["dev_mode"]
+        )
+
+    @staticmethod
     def _trace_report_url(code_path):
         return f"/trace/report?code={quote(code_path, safe='')}"
 
@@ -135,6 +149,15 @@ class TracePublic(http.Controller):
             # GTIN-8, -12 or -13: the Digital Link of the product uses its 14-digit form
             return request.redirect(code_path, code=301)
         Scan = request.env["city.trace.scan"].sudo()
+        is_scan = request.httprequest.method == "GET"  # HEAD requests are not scans
+        user_agent = request.httprequest.user_agent.string
+        cache_key = None
+        if is_scan and self._trace_page_cacheable():
+            cache_key = Scan._page_cache_key(code["gtin"], code["lot"], code["serial"], lang)
+            page = Scan._page_cache_get(cache_key)
+            scan_id = page and Scan._log_cached_scan(page, user_agent)
+            if scan_id:
+                return request.make_response(Scan._page_html(page, scan_id), headers=self._trace_headers(lang))
         status, values = Scan._page_values(code["gtin"], code["lot"], code["serial"])
         if status != 200:
             missing = values["missing"]
@@ -142,13 +165,8 @@ class TracePublic(http.Controller):
             return self._trace_error(status, reason, lang, code_path=code_path, product=values.get("product"))
         lot = values["lot"]
         scan_id = None
-        if request.httprequest.method == "GET":  # HEAD requests are not scans
-            scan_id = Scan._log_scan(
-                values["product"]["id"],
-                lot and lot["id"],
-                lot and lot["serial_id"],
-                request.httprequest.user_agent.string,
-            )
+        if is_scan:
+            scan_id = Scan._log_scan(values["product"]["id"], lot and lot["id"], lot and lot["serial_id"], user_agent)
         values.update(
             scan_id=scan_id,
             beacon_token=Scan._beacon_token(scan_id) if scan_id else None,
@@ -157,7 +175,13 @@ class TracePublic(http.Controller):
             html_lang=lang.replace("_", "-"),
             page_title=values["product"]["name"],
         )
-        return request.render("city_trace.public_scan_page", values, headers=self._trace_headers(lang))
+        if not cache_key:
+            return request.render("city_trace.public_scan_page", values, headers=self._trace_headers(lang))
+        # rendered once with stand-ins for the view's scan id and token, kept, and served like a cached page
+        values.update(scan_id=PAGE_SCAN_ID, beacon_token=PAGE_TOKEN)
+        html = request.env["ir.ui.view"]._render_template("city_trace.public_scan_page", values)
+        page = Scan._page_cache_put(cache_key, html, values)
+        return request.make_response(Scan._page_html(page, scan_id), headers=self._trace_headers(lang))
 
     @http.route(
         "/trace/product/<int:product_id>/image",

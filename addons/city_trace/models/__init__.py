@@ -1,5 +1,6 @@
 from . import (
     res_partner,
+    city_division,
     city_trace_qr_mixin,
     city_trace_location,
     city_trace_product,

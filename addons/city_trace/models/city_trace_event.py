@@ -126,6 +126,7 @@ class CityTraceEvent(models.Model):
             raise UserError(
                 self.env._("Trace events cannot be changed; declare an error and capture the corrective event.")
             )
+        self.env["city.trace.scan"]._page_touch(event_ids=self.ids)
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
@@ -487,6 +488,8 @@ class CityTraceEvent(models.Model):
             declared.declares_error_of_id.sudo().modified(["declaration_ids"])
             self.env["city.trace.edge"].sudo()._drop_for(declared.declares_error_of_id)
         self.env["city.trace.edge"].sudo()._index(events - declared)
+        # the public pages of the lots named, and of the lots an event declared erroneous named
+        self.env["city.trace.scan"]._page_touch(event_ids=(events | declared.declares_error_of_id).ids)
         for result in results:
             if "index" in result:
                 result["event"] = events[result.pop("index")]

@@ -43,16 +43,27 @@ class CityTraceInspection(models.Model):
         if self.lot_id and not self.partner_id:
             self.partner_id = self.lot_id.partner_id
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        inspections = super().create(vals_list)
+        self.env["city.trace.scan"]._page_touch(lot_ids=inspections.lot_id.ids)
+        return inspections
+
     def write(self, vals):
         locked = set(vals) - {"published", "message_main_attachment_id"}
         if locked and self.filtered(lambda inspection: inspection.state == "confirmed"):
             raise UserError(self.env._("A confirmed inspection cannot be changed."))
+        self.env["city.trace.scan"]._page_touch(lot_ids=self.lot_id.ids + [vals.get("lot_id")])
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_confirmed(self):
         if self.filtered(lambda inspection: inspection.state == "confirmed"):
             raise UserError(self.env._("A confirmed inspection cannot be deleted."))
+
+    def unlink(self):
+        self.env["city.trace.scan"]._page_touch(lot_ids=self.lot_id.ids)
+        return super().unlink()
 
     def action_confirm(self):
         for inspection in self:

@@ -33,3 +33,12 @@ class CityTraceLocation(models.Model):
         for location in self:
             if not (-90 <= location.latitude <= 90 and -180 <= location.longitude <= 180):
                 raise ValidationError(self.env._("Latitude or longitude out of range."))
+
+    def write(self, vals):
+        # places are named on the steps and as origins on the public pages
+        self.env["city.trace.scan"]._page_touch(all_pages=True)
+        return super().write(vals)
+
+    def unlink(self):
+        self.env["city.trace.scan"]._page_touch(all_pages=True)
+        return super().unlink()

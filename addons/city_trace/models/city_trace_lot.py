@@ -106,6 +106,14 @@ class CityTraceLot(models.Model):
             if lot.expiry_date and lot.production_date and lot.expiry_date < lot.production_date:
                 raise ValidationError(self.env._("A lot cannot expire before it is produced."))
 
+    def write(self, vals):
+        self.env["city.trace.scan"]._page_touch(lot_ids=self.ids)
+        return super().write(vals)
+
+    def unlink(self):
+        self.env["city.trace.scan"]._page_touch(lot_ids=self.ids)
+        return super().unlink()
+
     # ------------------------------------------------------------------
     # Queries and codes: events of the lot, one-up/one-down, the trace graph, QR code
     # ------------------------------------------------------------------

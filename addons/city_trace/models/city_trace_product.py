@@ -79,7 +79,13 @@ class CityTraceProduct(models.Model):
     def write(self, vals):
         if vals.get("gtin"):
             vals["gtin"] = self._normalize_gtin(vals["gtin"])
+        # names, images and shelf lives show on the pages of every lot of the product (and of its inputs)
+        self.env["city.trace.scan"]._page_touch(all_pages=True)
         return super().write(vals)
+
+    def unlink(self):
+        self.env["city.trace.scan"]._page_touch(all_pages=True)
+        return super().unlink()
 
     @api.model
     def _normalize_gtin(self, value):

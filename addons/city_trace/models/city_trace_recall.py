@@ -159,7 +159,11 @@ class CityTraceRecall(models.Model):
             raise UserError(
                 self.env._("The lots of a started recall cannot be changed: start a new recall for other lots.")
             )
-        return super().write(vals)
+        # the notice of the newest recall reaching a lot shows on its public page
+        reached = self.sudo().affected_lot_ids
+        result = super().write(vals)
+        self.env["city.trace.scan"]._page_touch(lot_ids=(reached | self.sudo().affected_lot_ids).ids)
+        return result
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_started(self):

@@ -6,19 +6,34 @@ kept: no IP address, no cookie, no visitor identifier; the user agent is truncat
 a 0.1 degree cell (about 11 km), sent by the page afterwards only when the visitor allows the
 browser's geolocation, and ``repeat`` is the page telling that this browser had opened the same
 code before (it keeps that in its own local storage).
+
+Each worker keeps the pages it rendered (per code, language and day, see ``_page_cache``). A
+cached page is served only while the page stamps it was rendered with are still current: a
+change to what a page shows (an event, an inspection, a lot, a recall, a product, a name) raises
+the stamp of the lots concerned, or of every page, once its transaction commits
+(``_page_touch``). Checking the stamps and logging the scan is one statement
+(``_log_cached_scan``), so a cached page costs one round trip and no rendering.
 """
 
 import datetime
+import functools
 import hmac as hmac_lib
 import json
+import logging
 import math
-from collections import defaultdict
+import secrets
+import time
+from collections import defaultdict, namedtuple
 
+import psycopg2
 import pytz
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.tools import SQL
+from odoo.tools.lru import LRU
 from odoo.tools.misc import hmac as odoo_hmac
+
+_logger = logging.getLogger(__name__)
 
 LOCAL_TZ = pytz.timezone("Asia/Shanghai")
 USER_AGENT_LENGTH = 200
@@ -29,6 +44,49 @@ MAX_STEPS = 60
 MAX_INSPECTIONS = 20
 EXPIRY_WARNING_DAYS = 7
 LAST_CHECK_PARAM = "city_trace.scan_alert_last_check"
+# Rendered pages a worker keeps (about 15 kB each), and for how long at most: the stamps tell when
+# a page is outdated; the age limit only bounds a change whose stamp was lost (a crash right after
+# the commit).
+PAGE_CACHE_SIZE = 1000
+PAGE_CACHE_SECONDS = 600
+# Stand-ins for the scan id and the beacon token in a cached page (random, so that no content can
+# contain them); each view puts its own in.
+PAGE_SCAN_ID = f"trace-scan-id-{secrets.token_hex(8)}"
+PAGE_TOKEN = f"trace-scan-token-{secrets.token_hex(8)}"
+PAGE_TOUCH_KEY = "city_trace.page_touch"
+# The page stamps: scope 0 for every page, a lot id for the pages of that lot (with or without a
+# serial number). A missing row is stamp 0.
+PAGE_STAMP_TABLE = """
+CREATE TABLE IF NOT EXISTS city_trace_page_stamp (
+    scope integer PRIMARY KEY,
+    stamp bigint NOT NULL
+)
+"""
+# Raise the stamps of the lots named, of the lots the events name, and of the lots made from them
+# (their pages show the steps and inspections of their inputs).
+PAGE_TOUCH_SQL = """
+WITH named AS (
+    SELECT unnest(%(lots)s::integer[]) AS lot_id
+    UNION
+    SELECT COALESCE(li.lot_id, (SELECT s.lot_id FROM city_trace_serial s WHERE s.id = li.serial_id))
+      FROM city_trace_event_line li
+     WHERE li.event_id = ANY(%(events)s::integer[])
+), scopes AS (
+    SELECT lot_id AS scope FROM named WHERE lot_id IS NOT NULL
+    UNION
+    SELECT o.lot_id FROM city_trace_event_line i
+      JOIN city_trace_event_line o ON o.event_id = i.event_id AND o.role = 'output'
+     WHERE i.role = 'input' AND i.lot_id IN (SELECT lot_id FROM named) AND o.lot_id IS NOT NULL
+    UNION
+    SELECT 0 WHERE %(all)s
+)
+INSERT INTO city_trace_page_stamp AS p (scope, stamp)
+SELECT scope, 1 FROM scopes ORDER BY scope
+ON CONFLICT (scope) DO UPDATE SET stamp = p.stamp + 1
+"""
+# A cached page: its HTML with the stand-ins, what its scans record, the stamps it was rendered
+# with (every page's, its lot's) and when it expires (time.monotonic()).
+CachedPage = namedtuple("CachedPage", "html product_id lot_id serial_id code_level stamps expires")
 # What the public page shows about a code, as one JSON document: a PL/pgSQL function created by
 # init(), so that a page view costs one round trip. The page is the hottest of the platform; its
 # statements execute in a fraction of a millisecond through the indexes (event lines by lot and
@@ -39,7 +97,8 @@ LAST_CHECK_PARAM = "city_trace.scan_alert_last_check"
 # Steps are the published, valid events (not declared erroneous, not error declarations) naming
 # the lot (or the serial item); for a transformed lot, its inputs and their published steps on the
 # way to the transformation (at their producer or at the maker, up to the transformation's time);
-# inspections are the published, confirmed ones of the lot and its inputs.
+# inspections are the published, confirmed ones of the lot and its inputs. The page stamps are
+# read by the same statement, hence from the same snapshot as the data (see _page_touch).
 PAGE_FUNCTION = """
 CREATE OR REPLACE FUNCTION city_trace_scan_page(p_gtin varchar, p_lot varchar, p_serial varchar,
                                                 p_steps integer, p_inspections integer)
@@ -149,7 +208,10 @@ BEGIN
             'origin_division', (SELECT d.complete_name FROM city_trace_location loc, city_division d
                                  WHERE loc.id = v_lot.location_id AND d.id = loc.division_id)) END,
         'steps', COALESCE(v_steps, '[]'), 'inputs', COALESCE(v_inputs, '[]'),
-        'upstream', COALESCE(v_upstream, '[]'), 'inspections', COALESCE(v_inspections, '[]'));
+        'upstream', COALESCE(v_upstream, '[]'), 'inspections', COALESCE(v_inspections, '[]'),
+        'stamps', json_build_array(
+            COALESCE((SELECT s.stamp FROM city_trace_page_stamp s WHERE s.scope = 0), 0),
+            COALESCE((SELECT s.stamp FROM city_trace_page_stamp s WHERE s.scope = v_lot.id), 0)));
 END
 $fn$
 """
@@ -194,6 +256,7 @@ class CityTraceScan(models.Model):
 
     def init(self):
         cr = self.env.cr
+        cr.execute(PAGE_STAMP_TABLE)
         cr.execute(PAGE_FUNCTION)
         cr.execute(
             "CREATE INDEX IF NOT EXISTS city_trace_scan_lot_time_idx ON city_trace_scan (lot_id, scan_time) "
@@ -225,7 +288,7 @@ class CityTraceScan(models.Model):
         scans of a fraction of a second, which a view counter can afford, and the page does not
         pay a disk flush per view.
         """
-        level = "serial" if serial_id else "lot" if lot_id else "product"
+        level = code_level(lot_id, serial_id)
         cr = self.env.cr
         cr.execute(
             SQL(
@@ -242,6 +305,40 @@ class CityTraceScan(models.Model):
             )
         )
         return cr.fetchone()[0]
+
+    @api.model
+    def _log_cached_scan(self, page, user_agent=None):
+        """Record one view of cached page ``page`` if the page is still current, and return its id.
+
+        One statement reads the page stamps and inserts the scan only when they are the ones the
+        page was rendered with; None means that the page is outdated (nothing is recorded: the
+        caller renders the page again and logs the scan with :meth:`_log_scan`).
+        """
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                """SET LOCAL synchronous_commit TO OFF;
+                   WITH stamp AS (
+                       SELECT COALESCE((SELECT s.stamp FROM city_trace_page_stamp s WHERE s.scope = 0), 0) AS pages,
+                              COALESCE((SELECT s.stamp FROM city_trace_page_stamp s WHERE s.scope = %(lot)s), 0) AS lot
+                   )
+                   INSERT INTO city_trace_scan (scan_time, product_id, lot_id, serial_id, code_level, user_agent,
+                                                located, repeat)
+                   SELECT now() AT TIME ZONE 'UTC', %(product)s, %(lot)s, %(serial)s, %(level)s, %(agent)s, false, false
+                     FROM stamp
+                    WHERE stamp.pages = %(pages_stamp)s AND stamp.lot = %(lot_stamp)s
+                   RETURNING id""",
+                product=page.product_id,
+                lot=page.lot_id,
+                serial=page.serial_id,
+                level=page.code_level,
+                agent=(user_agent or "")[:USER_AGENT_LENGTH] or None,
+                pages_stamp=page.stamps[0],
+                lot_stamp=page.stamps[1],
+            )
+        )
+        row = cr.fetchone()
+        return row and row[0]
 
     @api.model
     def _beacon_token(self, scan_id):
@@ -341,7 +438,15 @@ class CityTraceScan(models.Model):
             return 404, {"missing": "product"}
         if lot_name and (not lot or (serial_name and not lot["serial_id"])):
             return 404, {"missing": "serial" if lot else "lot", "product": product}
-        values = {"product": product, "lot": lot, "steps": [], "inspections": [], "serial_name": serial_name}
+        values = {
+            "product": product,
+            "lot": lot,
+            "steps": [],
+            "inspections": [],
+            "serial_name": serial_name,
+            "warnings": [],
+            "page_stamps": tuple(data["stamps"]),
+        }
         if lot:
             today = datetime.datetime.now(LOCAL_TZ).date()
             lot["production_date"] = fields.Date.to_date(lot["production_date"])
@@ -352,6 +457,17 @@ class CityTraceScan(models.Model):
             )
             lot["days_left"] = (expiry - today).days if expiry else None
             lot["recall_notice"] = self._page_recall_notice(lot) if lot["recalled"] else False
+            values["warnings"] = [
+                {
+                    "title": warning.title,
+                    "date": warning.published_date,
+                    "description": warning.description,
+                    "advice": warning.advice,
+                }
+                for warning in self.env["city.trace.warning"]._public_warnings_for(
+                    self.env["city.trace.lot"].browse(lot["id"])
+                )
+            ]
             values["steps"], values["inspections"] = self._page_history(data)
         values["labels"] = self._page_labels()
         return 200, values
@@ -407,6 +523,75 @@ class CityTraceScan(models.Model):
             "uom": dict(Product._fields["uom"]._description_selection(self.env)),
             "result": dict(Inspection._fields["result"]._description_selection(self.env)),
         }
+
+    # ------------------------------------------------------------------
+    # Rendered pages (per worker) and their stamps
+    # ------------------------------------------------------------------
+    @api.model
+    @tools.ormcache(cache="templates.cached_values")
+    def _page_cache(self):
+        """The rendered pages of this worker: ``{(gtin, lot, serial, lang, day): CachedPage}``.
+
+        It lives with the registry's rendered template values, so it is dropped with them (a
+        template, translation or module change, and any cache invalidation of the registry).
+        """
+        return LRU(PAGE_CACHE_SIZE)
+
+    @api.model
+    def _page_cache_key(self, gtin, lot_name, serial_name, lang):
+        """Key of a page in the cache; the day is part of it (expiry warnings, days left)."""
+        return (gtin, lot_name, serial_name, lang, datetime.datetime.now(LOCAL_TZ).date())
+
+    @api.model
+    def _page_cache_get(self, key):
+        """The cached page of ``key`` (a CachedPage), or None; whether it is current is checked
+        when its scan is logged (:meth:`_log_cached_scan`)."""
+        page = self._page_cache().get(key)
+        if page is None or page.expires < time.monotonic():
+            return None  # rendered again and kept in its place
+        return page
+
+    @api.model
+    def _page_cache_put(self, key, html, values):
+        """Keep the page ``html`` rendered from ``values`` (of :meth:`_page_values`, with the
+        stand-ins PAGE_SCAN_ID and PAGE_TOKEN as scan id and token) and return it as a CachedPage."""
+        lot = values["lot"]
+        lot_id, serial_id = lot and lot["id"], lot and lot["serial_id"]
+        page = CachedPage(
+            html=str(html),
+            product_id=values["product"]["id"],
+            lot_id=lot_id or None,
+            serial_id=serial_id or None,
+            code_level=code_level(lot_id, serial_id),
+            stamps=values["page_stamps"],
+            expires=time.monotonic() + PAGE_CACHE_SECONDS,
+        )
+        self._page_cache()[key] = page
+        return page
+
+    @api.model
+    def _page_html(self, page, scan_id):
+        """The HTML of cached page ``page`` for the view ``scan_id`` (its id and beacon token)."""
+        return page.html.replace(PAGE_SCAN_ID, str(scan_id)).replace(PAGE_TOKEN, self._beacon_token(scan_id))
+
+    @api.model
+    def _page_touch(self, lot_ids=(), event_ids=(), all_pages=False):
+        """Outdate the cached pages of lots ``lot_ids``, of the lots events ``event_ids`` name, of
+        the lots made from them, or of every code (``all_pages``), once the transaction commits.
+
+        The stamps are raised after the commit, in a statement of their own, so that writers never
+        wait for each other on a stamp. A page rendering concurrently reads the stamps in the same
+        snapshot as its data: it is kept either with the data of before the change and the stamp
+        of before (outdated as soon as the stamp is raised), or with the data of after.
+        """
+        postcommit = self.env.cr.postcommit
+        pending = postcommit.data.get(PAGE_TOUCH_KEY)
+        if pending is None:
+            pending = postcommit.data[PAGE_TOUCH_KEY] = {"lots": set(), "events": set(), "all": False}
+            postcommit.add(functools.partial(_page_touch_flush, self.env.registry, pending))
+        pending["lots"].update(lot_id for lot_id in lot_ids if lot_id)
+        pending["events"].update(event_ids)
+        pending["all"] = pending["all"] or bool(all_pages)
 
     # ------------------------------------------------------------------
     # Enterprise portal: scans of an enterprise's own products
@@ -472,6 +657,28 @@ class CityTraceScan(models.Model):
         count = self.env["city.trace.scan.alert"]._detect(since, now)
         params.set_param(LAST_CHECK_PARAM, fields.Datetime.to_string(now))
         return count
+
+
+def code_level(lot_id, serial_id):
+    """What a scanned code named: ``serial``, ``lot`` or ``product``."""
+    return "serial" if serial_id else "lot" if lot_id else "product"
+
+
+def _page_touch_flush(registry, pending):
+    """Raise the page stamps collected by ``_page_touch`` (after the commit, in a cursor of its own)."""
+    try:
+        with registry.cursor() as cr:
+            cr.execute(
+                SQL(
+                    PAGE_TOUCH_SQL,
+                    lots=sorted(pending["lots"]),
+                    events=sorted(pending["events"]),
+                    all=pending["all"],
+                )
+            )
+    except psycopg2.Error:
+        # the change is committed; its pages stay cached until they expire (PAGE_CACHE_SECONDS)
+        _logger.exception("Could not outdate the cached scan pages")
 
 
 def coarse_place(latitude, longitude):

@@ -39,3 +39,18 @@ class CityTraceSerial(models.Model):
                 raise ValidationError(
                     self.env._("Serial number %(name)s: 1 to 20 letters, digits or GS1 symbols.", name=item.name)
                 )
+
+    # the public pages of a lot and of its serial items (city.trace.scan._page_touch)
+    @api.model_create_multi
+    def create(self, vals_list):
+        items = super().create(vals_list)
+        self.env["city.trace.scan"]._page_touch(lot_ids=items.lot_id.ids)
+        return items
+
+    def write(self, vals):
+        self.env["city.trace.scan"]._page_touch(lot_ids=self.lot_id.ids + [vals.get("lot_id")])
+        return super().write(vals)
+
+    def unlink(self):
+        self.env["city.trace.scan"]._page_touch(lot_ids=self.lot_id.ids)
+        return super().unlink()

@@ -52,6 +52,9 @@ class CityTraceWarning(models.Model):
         locked = set(vals) - {"withdraw_reason", "state", "withdrawn_date", "user_id", "message_main_attachment_id"}
         if locked and self.filtered(lambda warning: warning.state == "withdrawn"):
             raise UserError(self.env._("A withdrawn warning cannot be changed; write a new one."))
+        if self.filtered(lambda warning: warning.state != "draft") or vals.get("state") in ("published", "withdrawn"):
+            # published warnings show on the public scan pages: outdate the kept pages
+            self.env["city.trace.scan"]._page_touch(all_pages=True)
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)

@@ -3,6 +3,9 @@ from odoo.exceptions import ValidationError
 
 from ..tools import gs1
 
+# What the public scan pages show of an enterprise.
+PAGE_FIELDS = {"name", "uscc"}
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -33,6 +36,12 @@ class ResPartner(models.Model):
                         name=partner.name,
                     )
                 )
+
+    def write(self, vals):
+        if PAGE_FIELDS.intersection(vals):
+            # enterprises are named on the public pages of their products and lots
+            self.env["city.trace.scan"]._page_touch(all_pages=True)
+        return super().write(vals)
 
     @api.constrains("gln")
     def _check_gln(self):

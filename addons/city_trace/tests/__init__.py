@@ -10,5 +10,6 @@ from . import (
     test_portal,
     test_recall,
     test_scan,
+    test_scan_cache,
     test_security,
 )
