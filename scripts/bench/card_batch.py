@@ -27,12 +27,10 @@ tables. ``ratio`` = per_second / pgbench transactions per second, target 0.35; a
 
 import hashlib
 import hmac
-import json
 import os
 import random
 import re
 import subprocess
-import threading
 import time
 
 import common  # scripts/bench/common.py (the script's directory is on sys.path)
@@ -45,83 +43,19 @@ AMOUNT = 100  # fen per tap
 TOPUP = 500000  # fen per card: the cash purse limit
 TARGET_PER_SECOND = 2000
 TARGET_RATIO = 0.35
+RATIO_DEFINITION = "per_second (records/s) / baseline.pgbench.tps (single-row payment transactions/s)"
 PATH = f"{common.API_PREFIX}/card/terminal-batches"
-SETUP_MARKER = "BENCH_BATCH_SETUP="
-MERCHANT = "BENCH-BATCH"
 MAC_LENGTH = 16
-
-SETUP_CODE = """
-import json
-import time
-
-from odoo.addons.city_card.tools.card_crypto import card_key
-
-count = {cards!r}
-senders = {senders!r}
-started = time.monotonic()
-env = env(context=dict(env.context, tracking_disable=True, mail_create_nolog=True, mail_notrack=True))
-Partner = env["res.partner"]
-org = Partner.search([("name", "=", "基准公交集团有限公司")], limit=1) or Partner.create(
-    {{"name": "基准公交集团有限公司", "is_company": True}}
-)
-Merchant = env["city.card.merchant"]
-merchant = Merchant.search([("code", "=", {merchant!r})], limit=1) or Merchant.create(
-    {{
-        "name": "基准公交",
-        "code": {merchant!r},
-        "partner_id": org.id,
-        "function_id": env.ref("city_card.function_transit").id,
-        "is_transit": True,
-        "fee_rate": 30,
-    }}
-)
-desk = env["city.card.desk"].search([("code", "=", "BENCH-BDESK")], limit=1) or env["city.card.desk"].create(
-    {{"name": "基准充值网点", "code": "BENCH-BDESK"}}
-)
-Terminal = env["city.card.terminal"]
-terminals = []
-for index in range(senders + 1):
-    code = "BENCHVAL%03d" % index
-    terminal = Terminal.search([("code", "=", code)], limit=1) or Terminal.create(
-        {{"code": code, "kind": "validator", "merchant_id": merchant.id}}
-    )
-    terminals.append({{"id": terminal.id, "code": code, "key": terminal._generate_key()}})
-env.cr.commit()
-Card = env["city.card"]
-cards = Card.search([("state", "=", "active"), ("desk_id", "=", desk.id)], order="id", limit=count)
-env.cr.execute(
-    "SELECT id FROM res_partner p WHERE is_resident AND active AND resident_id_number IS NOT NULL "
-    "AND NOT EXISTS (SELECT 1 FROM city_card c WHERE c.partner_id = p.id "
-    "AND c.state IN ('applied', 'issued', 'active', 'lost', 'frozen')) ORDER BY id LIMIT %s",
-    [count - len(cards)],
-)
-free = [row[0] for row in env.cr.fetchall()]
-standard = env.ref("city_card.type_standard")
-operations = env["city.card.operation"].sudo()
-for start in range(0, len(free), 200):
-    batch = Card.create(
-        [{{"partner_id": pid, "type_id": standard.id, "desk_id": desk.id}} for pid in free[start : start + 200]]
-    )
-    batch.action_issue()
-    batch.action_activate()
-    for card in batch:
-        operations._topup(card, {topup!r}, desk=desk)
-    env.cr.commit()
-    cards |= batch
-env.cr.execute(
-    "SELECT c.number, a.id, c.id FROM city_card c JOIN city_card_account a ON a.card_id = c.id "
-    "AND a.kind = 'purse_cash' WHERE c.id = ANY(%s) ORDER BY c.id",
-    [cards.ids],
-)
-rows = env.cr.fetchall()
-print({marker!r} + json.dumps({{
-    "merchant": merchant.id,
-    "terminals": terminals,
-    "cards": [[number, card_key(number).hex(), purse, card_id] for number, purse, card_id in rows],
-    "clearing": env["city.card.account"]._system_account("clearing").id,
-    "seconds": round(time.monotonic() - started, 1),
-}}))
-"""
+FLEET = {  # common.setup_cards
+    "organisation": "基准公交集团有限公司",
+    "merchant": {"name": "基准公交", "code": "BENCH-BATCH", "is_transit": True, "fee_rate": 30},
+    "function": "city_card.function_transit",
+    "desk": {"name": "基准充值网点", "code": "BENCH-BDESK"},
+    "terminal_code": "BENCHVAL%03d",
+    "terminal_kind": "validator",
+    "topup": TOPUP,
+}
+SENDING = f"validators, batches of {BATCH} records"  # for the log
 
 # The single-row payment transaction of the ledger, on the real tables, for pgbench.
 PGBENCH_SCRIPT = r"""\set n random(1, :purses)
@@ -141,7 +75,7 @@ END;
 """
 
 
-class Sender:
+class Sender(common.BatchSender):
     """One validator: its key, its share of the cards with their counters, its serial numbers."""
 
     def __init__(self, index, terminal, cards, run_tag):
@@ -159,7 +93,7 @@ class Sender:
         message = f"{number}|{amount}|{tapped_at}|{self.code}|{serial}|{counter}".encode()
         return hmac.new(key, message, hashlib.sha256).hexdigest()[:MAC_LENGTH]
 
-    def batch(self):
+    def next_batch(self):
         self.batches += 1
         tapped_at = time.strftime("%Y-%m-%dT%H:%M:%S+08:00", time.gmtime(time.time() + 8 * 3600 - 60))
         records = []
@@ -180,49 +114,10 @@ class Sender:
                     "mac": self.mac(key, number, AMOUNT, tapped_at, serial, counter),
                 }
             )
-        return {"batch_id": f"{self.prefix}B{self.batches}", "records": records}
+        return {"batch_id": f"{self.prefix}B{self.batches}", "records": records}, {}
 
-
-def post_loop(sender, url, stop_at, results):
-    headers = {"Authorization": f"Bearer {sender.key}"}
-    while time.monotonic() < stop_at:
-        body = sender.batch()
-        started = time.monotonic()
-        record = {"start": started, "status": None, "error": None, "posted": 0}
-        try:
-            status, answer = common.http_request(url, method="POST", body=body, headers=headers, timeout=600)
-        except OSError as error:
-            record.update(end=time.monotonic(), error=str(error))
-            results.append(record)
-            return
-        record.update(end=time.monotonic(), status=status)
-        if status == 200:
-            data = json.loads(answer)["data"]
-            record.update(posted=data["posted"], records=data["records"], replayed=data["replayed"])
-        else:
-            record["error"] = answer[:300].decode("utf-8", "replace")
-        results.append(record)
-
-
-def run_phase(senders, url, seconds, label):
-    common.log(f"{label}: {len(senders)} validators, batches of {BATCH} records, {seconds}s")
-    results = []
-    started = time.monotonic()
-    threads = [
-        threading.Thread(target=post_loop, args=(sender, url, started + seconds, results), daemon=True)
-        for sender in senders
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    ends = [record["end"] for record in results]
-    return results, (max(ends) if ends else time.monotonic()) - started
-
-
-def percentile(values, pct):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered)) - 1))] if ordered else None
+    def answered(self, record, data):
+        record.update(posted=data["posted"], records=data["records"], replayed=data["replayed"])
 
 
 def summarize(results, elapsed):
@@ -237,27 +132,20 @@ def summarize(results, elapsed):
     if wrong:
         reasons.append(f"{len(wrong)} batches not fully posted, e.g. {wrong[0]}")
     posted = sum(record["posted"] for record in ok)
-    latencies = [(record["end"] - record["start"]) * 1000 for record in ok]
     figures = {
         "per_second": round(posted / elapsed, 1) if elapsed > 0 else None,
         "batch_rps": round(len(ok) / elapsed, 2) if elapsed > 0 else None,
         "batches": len(ok),
         "records_posted": posted,
         "elapsed_s": round(elapsed, 2),
-        "batch_p50_ms": round(percentile(latencies, 50), 1) if latencies else None,
-        "batch_p95_ms": round(percentile(latencies, 95), 1) if latencies else None,
-        "batch_max_ms": round(max(latencies), 1) if latencies else None,
+        **common.latency_figures(ok, percentiles=(50, 95)),
     }
     return figures, reasons
 
 
 def setup(conf, db, workdir, cards, senders):
-    code = SETUP_CODE.format(cards=cards, senders=senders, topup=TOPUP, merchant=MERCHANT, marker=SETUP_MARKER)
-    out = common.odoo_shell(conf, db, code, os.path.join(workdir, "odoo-shell.log"), timeout=3600)
-    for line in out.splitlines():
-        if line.startswith(SETUP_MARKER):
-            return json.loads(line[len(SETUP_MARKER) :])
-    raise common.BenchError("odoo shell did not set up the cards and terminals")
+    """The cards with their own keys, one validator per sender and one more for pgbench."""
+    return common.setup_cards(conf, db, workdir, FLEET, cards, senders + 1, card_keys=True, timeout=3600)
 
 
 def ledger(db, terminal_ids):
@@ -286,7 +174,7 @@ def prepare_pgbench(db, cards, workdir):
             cr.execute("CREATE TABLE bench_card_batch_purse (n int PRIMARY KEY, purse_id int NOT NULL, card_id int)")
             cr.execute(
                 "INSERT INTO bench_card_batch_purse SELECT * FROM unnest(%s::int[], %s::int[], %s::int[])",
-                (list(range(1, len(cards) + 1)), [card[2] for card in cards], [card[3] for card in cards]),
+                (list(range(1, len(cards) + 1)), [card["purse"] for card in cards], [card["id"] for card in cards]),
             )
             cr.execute("ANALYZE bench_card_batch_purse")
         conn.commit()
@@ -352,7 +240,7 @@ def main():
         Sender(
             index,
             terminal,
-            [(number, bytes.fromhex(key)) for number, key, _purse, _card in cards[index::senders_count]],
+            [(card["number"], bytes.fromhex(card["key"])) for card in cards[index::senders_count]],
             run_tag,
         )
         for index, terminal in enumerate(batch_terminals)
@@ -369,14 +257,11 @@ def main():
     with common.OdooServer(conf, args.db, args.workdir, workers=args.workers) as server:
         url = server.url + PATH
         if args.warmup > 0:
-            warm, warm_elapsed = run_phase(senders, url, args.warmup, f"POST {PATH} (warm-up)")
-            _figures, warm_reasons = summarize(warm, warm_elapsed)
-            if warm_reasons:
-                raise common.BenchError(f"the warm-up failed: {'; '.join(warm_reasons)}")
+            common.warm_up_senders(senders, url, args.warmup, f"POST {PATH} (warm-up)", SENDING, summarize)
             run_pgbench(args.db, script, senders_count, args.warmup, variables, "(warm-up)")
         baseline = run_pgbench(args.db, script, senders_count, args.duration, variables, "payment transaction")
         operations_before, records_before, _sum, _negative, _drift = ledger(args.db, terminal_ids)
-        results, elapsed = run_phase(senders, url, args.duration, f"POST {PATH}")
+        results, elapsed = common.run_senders(senders, url, args.duration, f"POST {PATH}", SENDING)
         operations_after, records_after, total, negative, drift = ledger(args.db, terminal_ids)
     figures, reasons = summarize(results, elapsed)
     operations, records = operations_after - operations_before, records_after - records_before
@@ -390,31 +275,22 @@ def main():
         + (f" — INVALID: {'; '.join(reasons)}" if reasons else "")
     )
     valid = not reasons and baseline["valid"]
-    ratio = round(per_second / baseline["tps"], 3) if baseline["tps"] and per_second is not None else None
-    result = {
-        "name": args.name,
-        **figures,
-        "target_per_second": TARGET_PER_SECOND,
-        "valid": valid,
-        "baseline": {"compared_with": "pgbench", "pgbench": baseline},
-        "ratio": ratio,
-        "ratio_definition": "per_second (records/s) / baseline.pgbench.tps (single-row payment transactions/s)",
-        "target_ratio": TARGET_RATIO,
-        "meets_target": bool(valid and ratio is not None and ratio >= TARGET_RATIO),
-        "meets_per_second_target": bool(valid and per_second is not None and per_second >= TARGET_PER_SECOND),
-        "batch_records": BATCH,
-        "operations_stored": operations,
-        "records_stored": records,
-        "scale": args.scale,
-        "senders": senders_count,
-        "cards_per_sender": len(cards) // senders_count,
-        "workers": args.workers,
-        "duration_s": args.duration,
-        "warmup_s": args.warmup,
-        "setup_s": setup_s,
-        "cpu_count": os.cpu_count(),
-        "db": args.db,
-    }
+    block = {"compared_with": "pgbench", "pgbench": baseline}
+    result = common.batch_result(
+        args, figures, valid, block, baseline["tps"], RATIO_DEFINITION, TARGET_RATIO, TARGET_PER_SECOND
+    )
+    result.update(
+        {
+            "batch_records": BATCH,
+            "operations_stored": operations,
+            "records_stored": records,
+            "scale": args.scale,
+            "senders": senders_count,
+            "cards_per_sender": len(cards) // senders_count,
+            "setup_s": setup_s,
+            **common.run_settings(args, connections=False),
+        }
+    )
     if not baseline["valid"]:
         reasons += baseline["invalid_reasons"]
     if reasons:

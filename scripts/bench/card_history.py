@@ -29,16 +29,11 @@ with more connections than workers p95 measures the queue. ``ratio`` = requests/
 requests/s of ``GET /web/login`` (same run, same connections), for context.
 """
 
-import http.cookiejar
-import json
 import os
 import re
 import secrets
 import sys
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 
 import common  # scripts/bench/common.py (the script's directory is on sys.path)
 import datagen  # scripts/bench/datagen.py
@@ -58,7 +53,9 @@ NUMBER_PREFIX = "22029"  # card numbers of the generated cards: 2202 + 9 + 13 di
 SPAN = "365 days"
 PAGE_ROWS = 20
 
-SETUP_CODE = """
+SETUP_CODE = (
+    common.RESIDENT_USER_CODE
+    + """
 import datetime
 import json
 import os
@@ -102,22 +99,7 @@ if not card:
     card.action_activate()
 subsidy = card._subsidy_purse(fields.Date.today() + datetime.timedelta(days=365))
 
-installed = [code for code, _name in env["res.lang"].get_installed()]
-values = {{
-    "name": partner.name,
-    "login": {login!r},
-    "partner_id": partner.id,
-    "groups_id": [(6, 0, [env.ref("city_base.group_city_base_resident").id])],
-    "lang": partner.lang if partner.lang in installed else installed[0],
-    "tz": "Asia/Shanghai",
-    "password": os.environ[{password_env!r}],
-}}
-Users = env["res.users"].with_context(no_reset_password=True)
-user = Users.search([("login", "=", {login!r})], limit=1)
-if user:
-    user.write(values)
-else:
-    user = Users.create(values)
+user = resident_user(partner, {login!r}, os.environ[{password_env!r}], tz="Asia/Shanghai")
 Account = env["city.card.account"]
 refs = {{
     "uid": env.ref("base.user_root").id,
@@ -138,6 +120,7 @@ refs = {{
 env.cr.commit()
 print({marker!r} + json.dumps(refs))
 """
+)
 
 OPERATIONS_SQL = """
 WITH s AS (
@@ -466,40 +449,10 @@ def measure_paths(server, paths, args, env, label):
         os.remove(script)
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
-
-
-def portal_login(url, login, password, landing):
-    """Log in through the login form; return the session cookie header value."""
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    with opener.open(f"{url}/web/login", timeout=60) as response:
-        page = response.read().decode("utf-8", "replace")
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
-    if not match:
-        raise common.BenchError("no csrf_token on /web/login")
-    form = {"login": login, "password": password, "csrf_token": match.group(1), "redirect": landing}
-    with opener.open(f"{url}/web/login", data=urllib.parse.urlencode(form).encode(), timeout=60) as response:
-        landed = urllib.parse.urlparse(response.geturl()).path
-    if landed != landing:
-        raise common.BenchError(f"portal login of {login} failed: landed on {landed}, not {landing}")
-    cookies = [cookie for cookie in jar if cookie.name == "session_id"]
-    if not cookies:
-        raise common.BenchError("no session_id cookie after the login")
-    return f"session_id={cookies[0].value}"
-
-
 def check_page(url, cookie, path):
     """One request by hand: 200 (no redirect to the login) and the number of history rows."""
-    opener = urllib.request.build_opener(_NoRedirect())
-    request = urllib.request.Request(f"{url}{path}", headers={"Cookie": cookie})
-    try:
-        with opener.open(request, timeout=120) as response:
-            status, page = response.status, response.read().decode("utf-8", "replace")
-    except urllib.error.HTTPError as error:
-        status, page = error.code, ""
+    status, body = common.http_request(f"{url}{path}", headers={"Cookie": cookie}, timeout=120, follow_redirects=False)
+    page = body.decode("utf-8", "replace")
     if status != 200:
         raise common.BenchError(f"GET {path} with the holder's session answered {status}")
     return page.count('class="o_city_card_entry"')
@@ -525,13 +478,9 @@ def main():
     password = os.environ.get(PASSWORD_ENV) or secrets.token_urlsafe(24)
     common.log(f"creating merchants, a desk, the measured card and the portal user {LOGIN} (partner {partner_id})")
     code = SETUP_CODE.format(partner_id=partner_id, login=LOGIN, password_env=PASSWORD_ENV, marker=SETUP_MARKER)
-    out = common.odoo_shell(
-        conf, args.db, code, os.path.join(args.workdir, "odoo-shell.log"), env={PASSWORD_ENV: password}
+    refs = common.shell_json(
+        conf, args.db, args.workdir, code, SETUP_MARKER, "set the benchmark up", env={PASSWORD_ENV: password}
     )
-    lines = [line for line in out.splitlines() if line.startswith(SETUP_MARKER)]
-    if not lines:
-        raise common.BenchError("odoo shell did not set the benchmark up")
-    refs = json.loads(lines[-1][len(SETUP_MARKER) :])
     data = fill(args.db, refs, args.scale)
     card_id = refs["card_id"]
     check_ledger(args.db, card_id)
@@ -546,7 +495,7 @@ def main():
 
     env = {}
     with common.OdooServer(conf, args.db, args.workdir, workers=args.workers) as server:
-        cookie = portal_login(server.url, LOGIN, password, pages[0][0])
+        cookie = common.portal_login(server.url, LOGIN, password, pages[0][0])
         env[common.COOKIE_ENV] = cookie
         rows = check_page(server.url, cookie, pages[0][0])
         if rows != refs["page_rows"]:
@@ -583,12 +532,7 @@ def main():
         **data,
         "page_rows": rows,
         "fill_s": fill_s,
-        "workers": args.workers,
-        "connections": args.connections,
-        "duration_s": args.duration,
-        "warmup_s": args.warmup,
-        "cpu_count": os.cpu_count(),
-        "db": args.db,
+        **common.run_settings(args),
     }
     return common.emit(result)
 

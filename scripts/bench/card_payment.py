@@ -25,7 +25,6 @@ For information, ``ratio_jsonrpc`` compares with Odoo's own minimal JSON-RPC rou
 (``POST /web/webclient/version_info``, no authentication), measured the same way.
 """
 
-import json
 import os
 
 import common  # scripts/bench/common.py (the script's directory is on sys.path)
@@ -39,72 +38,15 @@ PATH = f"{common.API_PREFIX}/card/payments"
 KEYS_ENV = "BENCH_TERMINAL_KEYS"
 JSONRPC_PATH = "/web/webclient/version_info"  # Odoo's own minimal JSON-RPC route (auth none)
 JSONRPC_BODY = {"jsonrpc": "2.0", "method": "call", "params": {}}
-SETUP_MARKER = "BENCH_CARD_SETUP="
-
-SETUP_CODE = """
-import json
-import time
-
-count = {cards!r}
-threads = {threads!r}
-started = time.monotonic()
-env = env(context=dict(env.context, tracking_disable=True, mail_create_nolog=True, mail_notrack=True))
-Partner = env["res.partner"]
-org = Partner.search([("name", "=", "基准一卡通商户有限公司")], limit=1) or Partner.create(
-    {{"name": "基准一卡通商户有限公司", "is_company": True}}
-)
-Merchant = env["city.card.merchant"]
-merchant = Merchant.search([("code", "=", "BENCH-PAY")], limit=1) or Merchant.create(
-    {{
-        "name": "基准便利店",
-        "code": "BENCH-PAY",
-        "partner_id": org.id,
-        "function_id": env.ref("city_card.function_merchant").id,
-        "fee_rate": 60,
-    }}
-)
-Desk = env["city.card.desk"]
-desk = Desk.search([("code", "=", "BENCH-DESK")], limit=1) or Desk.create(
-    {{"name": "基准服务网点", "code": "BENCH-DESK"}}
-)
-Terminal = env["city.card.terminal"]
-keys = []
-for index in range(threads):
-    code = "BENCHPOS%03d" % index
-    terminal = Terminal.search([("code", "=", code)], limit=1) or Terminal.create(
-        {{"code": code, "kind": "pos", "merchant_id": merchant.id}}
-    )
-    keys.append(terminal._generate_key())
-env.cr.commit()
-Card = env["city.card"]
-cards = Card.search([("state", "=", "active"), ("desk_id", "=", desk.id)], order="id", limit=count)
-env.cr.execute(
-    "SELECT id FROM res_partner p WHERE is_resident AND active AND resident_id_number IS NOT NULL "
-    "AND NOT EXISTS (SELECT 1 FROM city_card c WHERE c.partner_id = p.id "
-    "AND c.state IN ('applied', 'issued', 'active', 'lost', 'frozen')) ORDER BY id LIMIT %s",
-    [count - len(cards)],
-)
-free = [row[0] for row in env.cr.fetchall()]
-standard = env.ref("city_card.type_standard")
-operations = env["city.card.operation"].sudo()
-for start in range(0, len(free), 200):
-    batch = Card.create(
-        [{{"partner_id": pid, "type_id": standard.id, "desk_id": desk.id}} for pid in free[start : start + 200]]
-    )
-    batch.action_issue()
-    batch.action_activate()
-    for card in batch:
-        operations._topup(card, {topup!r}, desk=desk)
-    env.cr.commit()
-    cards |= batch
-env.cr.execute(
-    "SELECT c.number FROM city_card c JOIN city_card_account a ON a.card_id = c.id AND a.kind = 'purse_cash' "
-    "WHERE c.id = ANY(%s) AND a.cached_balance >= %s ORDER BY c.id",
-    [cards.ids, {amount!r} * 1000],
-)
-numbers = [row[0] for row in env.cr.fetchall()]
-print({marker!r} + json.dumps({{"keys": keys, "cards": numbers, "seconds": round(time.monotonic() - started, 1)}}))
-"""
+FLEET = {  # common.setup_cards
+    "organisation": "基准一卡通商户有限公司",
+    "merchant": {"name": "基准便利店", "code": "BENCH-PAY", "fee_rate": 60},
+    "function": "city_card.function_merchant",
+    "desk": {"name": "基准服务网点", "code": "BENCH-DESK"},
+    "terminal_code": "BENCHPOS%03d",
+    "terminal_kind": "pos",
+    "topup": TOPUP,
+}
 
 # Appended to common's wrk script: later definitions replace ``init`` and ``request``.
 PAYMENT_LUA = r"""
@@ -152,12 +94,13 @@ def write_payment_lua(path, cards):
 
 
 def setup(conf, db, workdir, cards, threads):
-    code = SETUP_CODE.format(cards=cards, threads=threads, topup=TOPUP, amount=AMOUNT, marker=SETUP_MARKER)
-    out = common.odoo_shell(conf, db, code, os.path.join(workdir, "odoo-shell.log"), timeout=1800)
-    for line in out.splitlines():
-        if line.startswith(SETUP_MARKER):
-            return json.loads(line[len(SETUP_MARKER) :])
-    raise common.BenchError("odoo shell did not set up the cards and terminals")
+    """The cards with funds for the payments (numbers) and one terminal key per wrk thread."""
+    prepared = common.setup_cards(conf, db, workdir, FLEET, cards, threads)
+    return {
+        "keys": [terminal["key"] for terminal in prepared["terminals"]],
+        "cards": [card["number"] for card in prepared["cards"] if card["balance"] >= AMOUNT * 1000],
+        "seconds": prepared["seconds"],
+    }
 
 
 def ledger(db):
@@ -245,12 +188,7 @@ def main():
         "cards": len(cards),
         "terminals": len(keys),
         "setup_s": prepared["seconds"],
-        "workers": args.workers,
-        "connections": args.connections,
-        "duration_s": args.duration,
-        "warmup_s": args.warmup,
-        "cpu_count": os.cpu_count(),
-        "db": args.db,
+        **common.run_settings(args),
     }
     if not target["valid"]:
         reasons = target["invalid_reasons"] + reasons

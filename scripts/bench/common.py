@@ -5,12 +5,20 @@ prepares a copy of the ``city`` database and passes ``--db``, ``--workdir`` and 
 The module then uses these helpers to
 
 * write an Odoo configuration for the benchmark (:func:`write_config`),
-* create an API user and key in the copy (:func:`create_api_key`, through ``odoo shell``),
+* run setup code in ``odoo shell`` on the copy (:func:`shell_json`): create an API user and key
+  (:func:`create_api_key`), a resident's portal user (:data:`RESIDENT_USER_CODE`), or the funded
+  cards, merchant, desk and terminals of the ``card_*`` benchmarks (:func:`setup_cards`),
 * start Odoo with workers and wait for ``/web/login`` (:class:`OdooServer`),
 * load it with ``wrk`` (:func:`run_wrk`; an API key in ``$BENCH_API_KEY`` or a session cookie in
   ``$BENCH_COOKIE`` goes into the requests' headers) and measure the baselines ``GET /web/login``
   and ``GET /api/city/v1/ping`` (:func:`measure_baselines`),
-* print the result as one JSON line, the last line of stdout (:func:`emit`).
+* or load it with senders that post JSON batches from threads of their own, timed by the harness
+  (:class:`BatchSender`, :func:`run_senders`, :func:`warm_up_senders`, :func:`latency_figures`,
+  :func:`batch_result`),
+* log into the portal through the login form and check a page by hand before the load
+  (:func:`portal_login`, :func:`http_request` without following redirects),
+* print the result as one JSON line, the last line of stdout (:func:`emit`; :func:`run_settings`
+  gives the run's settings every result ends with).
 
 A wrk run is *valid* only when every response had a 2xx status and no socket error occurred
 (except the read error wrk counts for a complete response whose body ends with the connection);
@@ -21,6 +29,7 @@ never through files or logs.
 
 import argparse
 import datetime
+import http.cookiejar
 import json
 import os
 import re
@@ -28,8 +37,10 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import psycopg2
@@ -216,6 +227,145 @@ def create_api_key(conf, db, workdir, login="bench_api", groups=()):
     raise BenchError("odoo shell did not return an API key")
 
 
+def shell_json(conf, db, workdir, code, marker, what, timeout=600, env=None):
+    """Run ``code`` in ``odoo shell`` and return the JSON it printed after ``marker`` (its last such line).
+
+    The shell's log goes to ``workdir/odoo-shell.log``; ``env`` is passed on to :func:`odoo_shell`.
+    Without such a line, a :class:`BenchError` says that the shell did not ``what``.
+    """
+    out = odoo_shell(conf, db, code, os.path.join(workdir, "odoo-shell.log"), timeout=timeout, env=env)
+    lines = [line for line in out.splitlines() if line.startswith(marker)]
+    if not lines:
+        raise BenchError(f"odoo shell did not {what}")
+    return json.loads(lines[-1][len(marker) :])
+
+
+# Shell code that defines ``resident_user(partner, login, password, **values)``: it creates or
+# updates the portal user ``login`` of resident ``partner`` (group city_base.group_city_base_resident,
+# the partner's language when installed, ``values`` on top) and returns it. Prepend it to a
+# benchmark's shell code; it has no braces, so it also goes in front of a str.format template.
+RESIDENT_USER_CODE = """
+def resident_user(partner, login, password, **values):
+    installed = [code for code, _name in env["res.lang"].get_installed()]
+    values = dict(
+        values,
+        name=partner.name,
+        login=login,
+        partner_id=partner.id,
+        groups_id=[(6, 0, [env.ref("city_base.group_city_base_resident").id])],
+        lang=partner.lang if partner.lang in installed else installed[0],
+        password=password,
+    )
+    Users = env["res.users"].with_context(no_reset_password=True, mail_create_nolog=True, tracking_disable=True)
+    user = Users.search([("login", "=", login)], limit=1)
+    if user:
+        user.write(values)
+    else:
+        user = Users.create(values)
+    return user
+"""
+
+CARD_MARKER = "BENCH_CARD_SETUP="
+
+# Shell code of setup_cards, run after ``import json`` and ``setup = json.loads(...)``, the parameters.
+CARD_SETUP_CODE = """
+import time
+
+started = time.monotonic()
+env = env(context=dict(env.context, tracking_disable=True, mail_create_nolog=True, mail_notrack=True))
+Partner = env["res.partner"]
+org = Partner.search([("name", "=", setup["organisation"])], limit=1) or Partner.create(
+    {"name": setup["organisation"], "is_company": True}
+)
+Merchant = env["city.card.merchant"]
+values = dict(setup["merchant"], partner_id=org.id, function_id=env.ref(setup["function"]).id)
+merchant = Merchant.search([("code", "=", values["code"])], limit=1) or Merchant.create(values)
+Desk = env["city.card.desk"]
+desk = Desk.search([("code", "=", setup["desk"]["code"])], limit=1) or Desk.create(setup["desk"])
+Terminal = env["city.card.terminal"]
+terminals = []
+for index in range(setup["terminals"]):
+    code = setup["terminal_code"] % index
+    terminal = Terminal.search([("code", "=", code)], limit=1) or Terminal.create(
+        {"code": code, "kind": setup["terminal_kind"], "merchant_id": merchant.id}
+    )
+    terminals.append({"id": terminal.id, "code": code, "key": terminal._generate_key()})
+env.cr.commit()
+count = setup["cards"]
+Card = env["city.card"]
+cards = Card.search([("state", "=", "active"), ("desk_id", "=", desk.id)], order="id", limit=count)
+env.cr.execute(
+    "SELECT id FROM res_partner p WHERE is_resident AND active AND resident_id_number IS NOT NULL "
+    "AND NOT EXISTS (SELECT 1 FROM city_card c WHERE c.partner_id = p.id "
+    "AND c.state IN ('applied', 'issued', 'active', 'lost', 'frozen')) ORDER BY id LIMIT %s",
+    [count - len(cards)],
+)
+free = [row[0] for row in env.cr.fetchall()]
+standard = env.ref("city_card.type_standard")
+operations = env["city.card.operation"].sudo()
+for start in range(0, len(free), 200):
+    batch = Card.create(
+        [{"partner_id": pid, "type_id": standard.id, "desk_id": desk.id} for pid in free[start : start + 200]]
+    )
+    batch.action_issue()
+    batch.action_activate()
+    for card in batch:
+        operations._topup(card, setup["topup"], desk=desk)
+    env.cr.commit()
+    cards |= batch
+env.cr.execute(
+    "SELECT c.id, c.number, a.id, a.cached_balance FROM city_card c JOIN city_card_account a ON a.card_id = c.id "
+    "AND a.kind = 'purse_cash' WHERE c.id = ANY(%s) ORDER BY c.id",
+    [cards.ids],
+)
+rows = [
+    {"id": card_id, "number": number, "purse": purse, "balance": balance}
+    for card_id, number, purse, balance in env.cr.fetchall()
+]
+if setup["card_keys"]:
+    from odoo.addons.city_card.tools.card_crypto import card_key
+
+    for row in rows:
+        row["key"] = card_key(row["number"]).hex()
+print(setup["marker"] + json.dumps({
+    "merchant": merchant.id,
+    "desk": desk.id,
+    "terminals": terminals,
+    "cards": rows,
+    "clearing": env["city.card.account"]._system_account("clearing").id,
+    "seconds": round(time.monotonic() - started, 1),
+}))
+"""
+
+
+def setup_cards(conf, db, workdir, fleet, cards, terminals, card_keys=False, timeout=1800):
+    """Create (or reuse) funded cards, their merchant, service desk and terminals, in ``odoo shell``.
+
+    ``fleet`` describes them (each record is found again by its code, so a kept database is reused):
+
+    * ``organisation``: the name of the merchant's partner company;
+    * ``merchant``: the merchant's field values, with its ``code``; ``function``: the xmlid of its
+      ``function_id``;
+    * ``desk``: the service desk's ``name`` and ``code``;
+    * ``terminal_code`` (a pattern for the index, e.g. ``"BENCHPOS%03d"``) and ``terminal_kind``:
+      ``terminals`` terminals of the merchant, each with a new key;
+    * ``topup``: fen each new card is topped up with at the desk.
+
+    The ``cards`` active standard cards of the desk are those of an earlier run first, then new
+    ones for residents without an open card (run :func:`datagen.fill` first when the city may have
+    too few). With ``card_keys``, each card's own key (diversified from the master key by the
+    server's configuration) comes back too.
+
+    Returns ``{"merchant", "desk", "clearing"`` (the system clearing account), ``"terminals"``
+    (``[{"id", "code", "key"}]``), ``"cards"`` (``[{"id", "number", "purse", "balance"[, "key"]}]``
+    by card id, ``purse`` the cash purse and ``balance`` its cached balance), ``"seconds"}``. The
+    keys only travel through the shell's stdout pipe and memory.
+    """
+    setup = dict(fleet, cards=cards, terminals=terminals, card_keys=card_keys, marker=CARD_MARKER)
+    code = f"import json\nsetup = json.loads({json.dumps(setup)!r})\n" + CARD_SETUP_CODE
+    return shell_json(conf, db, workdir, code, CARD_MARKER, "set up the cards and terminals", timeout=timeout)
+
+
 # ---------------------------------------------------------------------------
 # Odoo server
 # ---------------------------------------------------------------------------
@@ -329,17 +479,152 @@ class OdooServer:
         return False
 
 
-def http_request(url, method="GET", body=None, headers=None, timeout=30):
-    """(status, body bytes) of one HTTP request; HTTP errors are returned, not raised."""
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Hands a redirect back as the answer instead of following it."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+def http_request(url, method="GET", body=None, headers=None, timeout=30, follow_redirects=True):
+    """(status, body bytes) of one HTTP request; HTTP errors are returned, not raised.
+
+    ``body`` is sent as JSON. With ``follow_redirects=False`` a redirect is the answer (e.g. the 303
+    to the login page of a portal page whose session was lost), not the page it leads to.
+    """
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, data=data, method=method, headers=dict(headers or {}))
     if data is not None:
         request.add_header("Content-Type", "application/json")
+    urlopen = urllib.request.urlopen if follow_redirects else urllib.request.build_opener(_NoRedirect()).open
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with urlopen(request, timeout=timeout) as response:
             return response.status, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.read()
+
+
+def portal_login(url, login, password, landing):
+    """Log ``login`` in through Odoo's login form and return the session cookie (``session_id=...``).
+
+    The harness reads the form's CSRF token (``GET /web/login``), posts the form with ``redirect``
+    = ``landing`` and requires to land there. The cookie is meant for the ``Cookie`` header of the
+    checks and of wrk (:data:`COOKIE_ENV`); it and the password stay in memory.
+    """
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    with opener.open(f"{url}/web/login", timeout=60) as response:
+        page = response.read().decode("utf-8", "replace")
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    if not match:
+        raise BenchError("no csrf_token on /web/login")
+    form = {"login": login, "password": password, "csrf_token": match.group(1), "redirect": landing}
+    with opener.open(f"{url}/web/login", data=urllib.parse.urlencode(form).encode(), timeout=60) as response:
+        landed = urllib.parse.urlparse(response.geturl()).path
+    if landed != landing:
+        raise BenchError(f"portal login of {login} failed: landed on {landed}, not {landing}")
+    cookies = [cookie for cookie in jar if cookie.name == "session_id"]
+    if not cookies:
+        raise BenchError("no session_id cookie after the login")
+    return f"session_id={cookies[0].value}"
+
+
+# ---------------------------------------------------------------------------
+# Batch senders
+# ---------------------------------------------------------------------------
+
+
+class BatchSender:
+    """A client that posts JSON batches one after the other in a thread of its own (see :func:`run_senders`).
+
+    A subclass sets ``key`` (its API key, sent as ``Authorization: Bearer``) and implements
+    :meth:`next_batch` and :meth:`answered`.
+    """
+
+    key = None
+
+    def next_batch(self):
+        """``(body, fields)``: the next JSON body to post and the fields its record starts with."""
+        raise NotImplementedError
+
+    def answered(self, record, data):
+        """Complete ``record`` from the ``data`` of the batch's 200 answer (and remember what was sent)."""
+        raise NotImplementedError
+
+
+def post_batches(sender, url, stop_at, records):
+    """Post ``sender``'s batches to ``url`` until ``stop_at`` (monotonic seconds); one record per batch.
+
+    A record holds ``start`` and ``end`` (monotonic seconds around the request), ``status``,
+    ``error`` (a transport error, or the start of a non-200 answer) and the sender's fields. A
+    transport error ends this sender.
+    """
+    headers = {"Authorization": f"Bearer {sender.key}"}
+    while time.monotonic() < stop_at:
+        body, fields = sender.next_batch()
+        record = {"start": time.monotonic(), "status": None, "error": None, **fields}
+        try:
+            status, answer = http_request(url, method="POST", body=body, headers=headers, timeout=600)
+        except OSError as error:
+            record.update(end=time.monotonic(), error=str(error))
+            records.append(record)
+            return
+        record.update(end=time.monotonic(), status=status)
+        if status == 200:
+            sender.answered(record, json.loads(answer)["data"])
+        else:
+            record["error"] = answer[:300].decode("utf-8", "replace")
+        records.append(record)
+
+
+def run_senders(senders, url, seconds, label, what):
+    """Every sender posts batches in its own thread for ``seconds``; return ``(records, elapsed seconds)``.
+
+    ``label`` and ``what`` (the senders and their batches) go into the log. The elapsed time runs
+    until the last answer, so that the batches still in flight at the end count in full.
+    """
+    log(f"{label}: {len(senders)} {what}, {seconds}s")
+    records = []
+    started = time.monotonic()
+    threads = [
+        threading.Thread(target=post_batches, args=(sender, url, started + seconds, records), daemon=True)
+        for sender in senders
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    ends = [record["end"] for record in records]
+    return records, (max(ends) if ends else time.monotonic()) - started
+
+
+def warm_up_senders(senders, url, seconds, label, what, summarize):
+    """:func:`run_senders` for ``seconds`` of warm-up (none when 0), checked by the benchmark's ``summarize``.
+
+    ``summarize(records, elapsed)`` returns ``(figures, reasons)``; any reason stops the benchmark.
+    """
+    if seconds <= 0:
+        return
+    records, elapsed = run_senders(senders, url, seconds, label, what)
+    _figures, reasons = summarize(records, elapsed)
+    if reasons:
+        raise BenchError(f"the warm-up failed: {'; '.join(reasons)}")
+
+
+def percentile(values, pct):
+    """The ``pct`` percentile of ``values`` (nearest rank), None when there are none."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered)) - 1))]
+
+
+def latency_figures(records, percentiles=(50, 95, 99)):
+    """``batch_pNN_ms`` for each of ``percentiles`` and ``batch_max_ms`` over ``records`` (None without any)."""
+    latencies = [(record["end"] - record["start"]) * 1000 for record in records]
+    out = {f"batch_p{pct}_ms": round(percentile(latencies, pct), 1) if latencies else None for pct in percentiles}
+    out["batch_max_ms"] = round(max(latencies), 1) if latencies else None
+    return out
 
 
 # ---------------------------------------------------------------------------
@@ -588,6 +873,42 @@ def figures(measurement):
     if not measurement["valid"]:
         out["invalid_reasons"] = measurement["invalid_reasons"]
     return out
+
+
+def batch_result(args, figures, valid, baseline, reference, ratio_definition, target_ratio, target_per_second):
+    """The head of a batch benchmark's result: name, ``figures``, targets, validity, baseline and ratio.
+
+    ``figures`` come from the benchmark's summary of its senders and hold ``per_second`` (units of
+    work per second); ``ratio`` = per_second / ``reference`` (the baseline's rate), and the result
+    tells whether the valid run meets ``target_ratio`` and ``target_per_second``. The benchmark adds
+    its own figures after these keys.
+    """
+    per_second = figures["per_second"]
+    ratio = round(per_second / reference, 3) if reference and per_second is not None else None
+    return {
+        "name": args.name,
+        **figures,
+        "target_per_second": target_per_second,
+        "valid": valid,
+        "baseline": baseline,
+        "ratio": ratio,
+        "ratio_definition": ratio_definition,
+        "target_ratio": target_ratio,
+        "meets_target": bool(valid and ratio is not None and ratio >= target_ratio),
+        "meets_per_second_target": bool(valid and per_second is not None and per_second >= target_per_second),
+    }
+
+
+def run_settings(args, connections=True):
+    """The settings of the run a result ends with: workers, connections, duration_s, warmup_s, cpu_count, db.
+
+    ``connections=False`` leaves out ``connections`` (for benchmarks whose load does not come from wrk).
+    """
+    settings = {"workers": args.workers}
+    if connections:
+        settings["connections"] = args.connections
+    settings.update(duration_s=args.duration, warmup_s=args.warmup, cpu_count=os.cpu_count(), db=args.db)
+    return settings
 
 
 REQUIRED_KEYS = ("name", "baseline", "ratio", "target_ratio")

@@ -29,10 +29,8 @@ throttle the gateways: the benchmark's Odoo runs with it disabled; the JSON says
 
 import collections
 import datetime
-import json
 import os
 import random
-import threading
 import time
 
 import common  # scripts/bench/common.py (the script's directory is on sys.path)
@@ -53,11 +51,13 @@ TARGET_PER_SECOND = 1000
 # a row insert plus, for most, an update of its open request: ten events for the price of one
 # empty request. The full-scale run there gave 2604 events/s, ping 76 requests/s (ratio 34).
 TARGET_RATIO = 10
+RATIO_DEFINITION = "per_second (events/s) / baseline.ping.rps (requests/s): one event = one ping"
 PATH = f"{common.API_PREFIX}/community/alarms"
 GATEWAY_GROUPS = ("city_community.group_city_community_gateway",)  # like the demo user alarm_gateway
 CONDITIONS = {"water": "leak", "power": "outage", "gas": "gas_leak", "smoke": "smoke"}
 CITY_TZ = datetime.timezone(datetime.timedelta(hours=8))
 SEED = 20251124
+SENDING = f"gateways, batches of {BATCH} events"  # for the log
 
 ALARM_ITEM_CODE = """
 Item = env["city.service.item"]
@@ -70,16 +70,18 @@ print("BENCH_ALARM_ITEMS=%d" % Item.search_count([("is_alarm", "=", True)]))
 """
 
 
-class Gateway:
-    """One gateway: its devices, their event clocks and the events it may replay."""
+class Gateway(common.BatchSender):
+    """One gateway: its key, its devices, their event clocks and the events it may replay."""
 
-    def __init__(self, index, devices, start, run_tag):
+    def __init__(self, index, key, devices, start, run_tag):
+        self.key = key
         self.prefix = f"bench-{run_tag}-g{index}-"  # event ids unique to this run, even on a kept database
         self.rng = random.Random(SEED + index)
         self.devices = devices  # [(code, condition)]
         self.clock = {code: start + datetime.timedelta(minutes=self.rng.uniform(0, 1440)) for code, _c in devices}
         self.serial = 0
         self.history = collections.deque(maxlen=HISTORY)
+        self.pending = []  # the new events of the batch in flight, remembered once answered
 
     def batch(self, size):
         """(events to send, the new ones among them, number of replays)."""
@@ -110,54 +112,14 @@ class Gateway:
         self.rng.shuffle(events)
         return events, fresh, replays
 
+    def next_batch(self):
+        events, fresh, replays = self.batch(BATCH)
+        self.pending = fresh
+        return {"events": events}, {"fresh": len(fresh), "replays": replays}
 
-def post_loop(gateway, url, key, stop_at, records):
-    """Post batches until ``stop_at`` (monotonic); one record per batch."""
-    headers = {"Authorization": f"Bearer {key}"}
-    while time.monotonic() < stop_at:
-        events, fresh, replays = gateway.batch(BATCH)
-        started = time.monotonic()
-        record = {"start": started, "fresh": len(fresh), "replays": replays, "status": None, "error": None}
-        try:
-            status, body = common.http_request(
-                url, method="POST", body={"events": events}, headers=headers, timeout=600
-            )
-        except OSError as error:
-            record.update(end=time.monotonic(), error=str(error))
-            records.append(record)
-            return
-        record.update(end=time.monotonic(), status=status)
-        if status == 200:
-            data = json.loads(body)["data"]
-            record.update(accepted=data["accepted"], duplicates=data["duplicates"], results=len(data["results"]))
-            gateway.history.extend(fresh)
-        else:
-            record["error"] = body[:300].decode("utf-8", "replace")
-        records.append(record)
-
-
-def run_phase(gateways, url, key, seconds, label):
-    """All gateways post for ``seconds``; returns (records, elapsed seconds)."""
-    common.log(f"{label}: {len(gateways)} gateways, batches of {BATCH} events, {seconds}s")
-    records = []
-    started = time.monotonic()
-    threads = [
-        threading.Thread(target=post_loop, args=(gateway, url, key, started + seconds, records), daemon=True)
-        for gateway in gateways
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    ends = [record["end"] for record in records]
-    return records, (max(ends) if ends else time.monotonic()) - started
-
-
-def percentile(values, pct):
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered)) - 1))]
+    def answered(self, record, data):
+        record.update(accepted=data["accepted"], duplicates=data["duplicates"], results=len(data["results"]))
+        self.history.extend(self.pending)
 
 
 def summarize(records, elapsed):
@@ -182,7 +144,6 @@ def summarize(records, elapsed):
         reasons.append(f"{len(wrong)} batches with wrong counts, e.g. {sample}")
     accepted = sum(record["accepted"] for record in ok)
     duplicates = sum(record["duplicates"] for record in ok)
-    latencies = [(record["end"] - record["start"]) * 1000 for record in ok]
     figures = {
         "per_second": round((accepted + duplicates) / elapsed, 1) if elapsed > 0 else None,
         "batch_rps": round(len(ok) / elapsed, 2) if elapsed > 0 else None,
@@ -190,10 +151,7 @@ def summarize(records, elapsed):
         "events_accepted": accepted,
         "events_duplicate": duplicates,
         "elapsed_s": round(elapsed, 2),
-        "batch_p50_ms": round(percentile(latencies, 50), 1) if latencies else None,
-        "batch_p95_ms": round(percentile(latencies, 95), 1) if latencies else None,
-        "batch_p99_ms": round(percentile(latencies, 99), 1) if latencies else None,
-        "batch_max_ms": round(max(latencies), 1) if latencies else None,
+        **common.latency_figures(ok),
         "statuses": dict(statuses),
     }
     return figures, reasons
@@ -231,17 +189,15 @@ def main():
     key = common.create_api_key(conf, args.db, args.workdir, login="bench_gateway", groups=GATEWAY_GROUPS)
     start = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=30)
     run_tag = format(int(time.time()), "x")
-    gateways = [Gateway(index, devices[index :: args.connections], start, run_tag) for index in range(args.connections)]
+    gateways = [
+        Gateway(index, key, devices[index :: args.connections], start, run_tag) for index in range(args.connections)
+    ]
     with common.OdooServer(conf, args.db, args.workdir, workers=args.workers) as server:
         baselines = common.measure_baselines(server, args)
         url = server.url + PATH
-        if args.warmup > 0:
-            warm_records, warm_elapsed = run_phase(gateways, url, key, args.warmup, f"POST {PATH} (warm-up)")
-            _figures, warm_reasons = summarize(warm_records, warm_elapsed)
-            if warm_reasons:
-                raise common.BenchError(f"the warm-up failed: {'; '.join(warm_reasons)}")
+        common.warm_up_senders(gateways, url, args.warmup, f"POST {PATH} (warm-up)", SENDING, summarize)
         events_before, requests_before = counts(args.db)
-        records, elapsed = run_phase(gateways, url, key, args.duration, f"POST {PATH}")
+        records, elapsed = common.run_senders(gateways, url, args.duration, f"POST {PATH}", SENDING)
         events_after, requests_after = counts(args.db)
     figures, reasons = summarize(records, elapsed)
     stored = events_after - events_before
@@ -253,33 +209,23 @@ def main():
     )
     ping = baselines["ping"]
     valid = not reasons and ping["valid"] and baselines["web_login"]["valid"]
-    per_second = figures["per_second"]
-    ratio = round(per_second / ping["rps"], 3) if ping["rps"] and per_second is not None else None
-    result = {
-        "name": args.name,
-        **figures,
-        "target_per_second": TARGET_PER_SECOND,
-        "valid": valid,
-        "baseline": common.baseline_block(baselines, "ping"),
-        "ratio": ratio,
-        "ratio_definition": "per_second (events/s) / baseline.ping.rps (requests/s): one event = one ping",
-        "target_ratio": TARGET_RATIO,
-        "meets_target": bool(valid and ratio is not None and ratio >= TARGET_RATIO),
-        "meets_per_second_target": bool(valid and per_second is not None and per_second >= TARGET_PER_SECOND),
-        "requests_opened": requests_after - requests_before,
-        "events_stored": stored,
-        "batch_events": BATCH,
-        "duplicate_fraction": DUPLICATE_FRACTION,
-        "scale": args.scale,
-        "devices": len(devices),
-        "gateways": len(gateways),
-        "workers": args.workers,
-        "duration_s": args.duration,
-        "warmup_s": args.warmup,
-        "rate_limit": "disabled for the benchmark",
-        "cpu_count": os.cpu_count(),
-        "db": args.db,
-    }
+    block = common.baseline_block(baselines, "ping")
+    result = common.batch_result(
+        args, figures, valid, block, ping["rps"], RATIO_DEFINITION, TARGET_RATIO, TARGET_PER_SECOND
+    )
+    result.update(
+        {
+            "requests_opened": requests_after - requests_before,
+            "events_stored": stored,
+            "batch_events": BATCH,
+            "duplicate_fraction": DUPLICATE_FRACTION,
+            "scale": args.scale,
+            "devices": len(devices),
+            "gateways": len(gateways),
+            "rate_limit": "disabled for the benchmark",
+            **common.run_settings(args, connections=False),
+        }
+    )
     if reasons:
         result["invalid_reasons"] = reasons
     return common.emit(result)

@@ -24,14 +24,9 @@ resident's page adds the session check, the record rules and two queries on 1M r
 the indexes (partner_id, id DESC) and the affected-partner relation must keep cheap.
 """
 
-import http.cookiejar
 import os
-import re
 import secrets
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 
 import common  # scripts/bench/common.py (the script's directory is on sys.path)
 import datagen  # scripts/bench/datagen.py
@@ -49,29 +44,17 @@ PASSWORD_ENV = "BENCH_PORTAL_PASSWORD"
 USER_MARKER = "BENCH_PORTAL_USER="
 PAGE_MARKER = "BENCH_PAGE_SIZE="  # the controller's _city_items_per_page (20)
 
-PORTAL_USER_CODE = """
+PORTAL_USER_CODE = (
+    common.RESIDENT_USER_CODE
+    + """
 import os
-partner = env["res.partner"].browse({partner_id})
-installed = [code for code, _name in env["res.lang"].get_installed()]
-values = {{
-    "name": partner.name,
-    "login": {login!r},
-    "partner_id": partner.id,
-    "groups_id": [(6, 0, [env.ref("city_base.group_city_base_resident").id])],
-    "lang": partner.lang if partner.lang in installed else "en_US",
-    "password": os.environ[{password_env!r}],
-}}
-Users = env["res.users"].with_context(no_reset_password=True, mail_create_nolog=True, tracking_disable=True)
-user = Users.search([("login", "=", {login!r})], limit=1)
-if user:
-    user.write(values)
-else:
-    user = Users.create(values)
+user = resident_user(env["res.partner"].browse({partner_id}), {login!r}, os.environ[{password_env!r}])
 env.cr.commit()
 print({marker!r} + str(user.id))
 from odoo.addons.city_community.controllers.portal import CommunityPortal
 print({page_marker!r} + str(CommunityPortal._city_items_per_page))
 """
+)
 
 
 def choose_resident(conn):
@@ -141,41 +124,10 @@ def fill(db, scale, partner_id, division_id):
     return total, mine
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
-
-
-def portal_login(url, login, password):
-    """Log in through the login form; return the session cookie header value."""
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    with opener.open(f"{url}/web/login", timeout=60) as response:
-        page = response.read().decode("utf-8", "replace")
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
-    if not match:
-        raise common.BenchError("no csrf_token on /web/login")
-    form = {"login": login, "password": password, "csrf_token": match.group(1), "redirect": PATH}
-    data = urllib.parse.urlencode(form).encode()
-    with opener.open(f"{url}/web/login", data=data, timeout=60) as response:
-        landed = urllib.parse.urlparse(response.geturl()).path
-    if landed != PATH:
-        raise common.BenchError(f"portal login of {login} failed: landed on {landed}, not {PATH}")
-    cookies = [cookie for cookie in jar if cookie.name == "session_id"]
-    if not cookies:
-        raise common.BenchError("no session_id cookie after the login")
-    return f"session_id={cookies[0].value}"
-
-
 def check_page(url, cookie, expected_rows):
     """One request by hand before the load: 200 (no redirect to the login) and a full first page."""
-    opener = urllib.request.build_opener(_NoRedirect())
-    request = urllib.request.Request(f"{url}{PATH}", headers={"Cookie": cookie})
-    try:
-        with opener.open(request, timeout=60) as response:
-            status, page = response.status, response.read().decode("utf-8", "replace")
-    except urllib.error.HTTPError as error:
-        status, page = error.code, ""
+    status, body = common.http_request(f"{url}{PATH}", headers={"Cookie": cookie}, timeout=60, follow_redirects=False)
+    page = body.decode("utf-8", "replace")
     if status != 200:
         raise common.BenchError(f"GET {PATH} with the resident's session answered {status}")
     rows = page.count("o_city_request_link")
@@ -214,7 +166,7 @@ def main():
     page_size = page_size[0]
 
     with common.OdooServer(conf, args.db, args.workdir, workers=args.workers) as server:
-        cookie = portal_login(server.url, LOGIN, password)
+        cookie = common.portal_login(server.url, LOGIN, password, PATH)
         rows = check_page(server.url, cookie, min(page_size, mine))
         baselines = common.measure_baselines(server, args)
         target = common.measure(server, PATH, args, env={common.COOKIE_ENV: cookie}, label=f"GET {PATH}")
@@ -242,12 +194,7 @@ def main():
         "page_rows": rows,
         "page_size": page_size,
         "fill_s": fill_s,
-        "workers": args.workers,
-        "connections": args.connections,
-        "duration_s": args.duration,
-        "warmup_s": args.warmup,
-        "cpu_count": os.cpu_count(),
-        "db": args.db,
+        **common.run_settings(args),
     }
     return common.emit(result)
 

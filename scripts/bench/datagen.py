@@ -624,6 +624,13 @@ TRACE_LOT_STEPS = (
 )
 
 
+def admin_uid(cr):
+    """The id of the user ``admin``, who creates the trace rows (1, the superuser, without one)."""
+    cr.execute("SELECT id FROM res_users WHERE login = 'admin'")
+    row = cr.fetchone()
+    return row[0] if row else 1
+
+
 def gs1_check_digit(body):
     """GS1 mod-10 check digit of ``body`` (as addons/city_trace/tools/gs1.py computes it)."""
     total = sum(int(digit) * (3 if index % 2 == 0 else 1) for index, digit in enumerate(reversed(body)))

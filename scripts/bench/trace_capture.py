@@ -36,9 +36,7 @@ runs with it disabled; the JSON says so.
 import collections
 import datetime
 import json
-import os
 import random
-import threading
 import time
 
 import common  # scripts/bench/common.py (the script's directory is on sys.path)
@@ -56,10 +54,12 @@ LOTS_PER_SENDER = 2000  # batches a sender ships from
 HISTORY = 5000  # events a sender remembers for replays
 TARGET_PER_SECOND = 1000
 TARGET_RATIO = 10  # as community_alarms: 1000 events/s over ping's ~100 requests/s on the reference machine
+RATIO_DEFINITION = "per_second (events/s) / baseline.ping.rps (requests/s): one event = one ping"
 PATH = f"{common.API_PREFIX}/trace/events"
 DL_HOST = "https://trace.bench.example"
 CITY_TZ = datetime.timezone(datetime.timedelta(hours=8))
 SEED = 20261124
+SENDING = f"enterprises, documents of {BATCH} events"  # for the log
 SENDER_MARKER = "BENCH_TRACE_KEYS="
 
 SENDER_CODE = """
@@ -81,7 +81,7 @@ print({marker!r} + json.dumps(keys))
 """
 
 
-class Sender:
+class Sender(common.BatchSender):
     """One enterprise: its batches, its own product, its clock and the events it may replay."""
 
     def __init__(self, index, key, lots, own_gtin, destinations, start, run_tag):
@@ -96,6 +96,7 @@ class Sender:
         self.serial = 0
         self.made = 0
         self.history = collections.deque(maxlen=HISTORY)
+        self.pending = []  # the new events of the batch in flight, remembered once answered
 
     def _tick(self):
         self.clock += datetime.timedelta(seconds=self.rng.randint(10, 60))
@@ -151,53 +152,14 @@ class Sender:
         }
         return document, fresh, making, replays
 
+    def next_batch(self):
+        document, fresh, making, replays = self.document(BATCH)
+        self.pending = fresh
+        return document, {"fresh": len(fresh), "making": making, "replays": replays, "bytes": len(json.dumps(document))}
 
-def post_loop(sender, url, stop_at, records):
-    """Post documents until ``stop_at`` (monotonic); one record per document."""
-    headers = {"Authorization": f"Bearer {sender.key}"}
-    while time.monotonic() < stop_at:
-        document, fresh, making, replays = sender.document(BATCH)
-        started = time.monotonic()
-        record = {"start": started, "fresh": len(fresh), "making": making, "replays": replays, "status": None}
-        record["error"] = None
-        try:
-            status, body = common.http_request(url, method="POST", body=document, headers=headers, timeout=600)
-        except OSError as error:
-            record.update(end=time.monotonic(), error=str(error))
-            records.append(record)
-            return
-        record.update(end=time.monotonic(), status=status, bytes=len(json.dumps(document)))
-        if status == 200:
-            data = json.loads(body)["data"]
-            record.update(created=data["created"], duplicates=data["duplicates"], results=len(data["events"]))
-            sender.history.extend(fresh)
-        else:
-            record["error"] = body[:300].decode("utf-8", "replace")
-        records.append(record)
-
-
-def run_phase(senders, url, seconds, label):
-    """All senders post for ``seconds``; returns (records, elapsed seconds)."""
-    common.log(f"{label}: {len(senders)} enterprises, documents of {BATCH} events, {seconds}s")
-    records = []
-    started = time.monotonic()
-    threads = [
-        threading.Thread(target=post_loop, args=(sender, url, started + seconds, records), daemon=True)
-        for sender in senders
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    ends = [record["end"] for record in records]
-    return records, (max(ends) if ends else time.monotonic()) - started
-
-
-def percentile(values, pct):
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered)) - 1))]
+    def answered(self, record, data):
+        record.update(created=data["created"], duplicates=data["duplicates"], results=len(data["events"]))
+        self.history.extend(self.pending)
 
 
 def summarize(records, elapsed):
@@ -222,7 +184,6 @@ def summarize(records, elapsed):
         reasons.append(f"{len(wrong)} documents with wrong counts, e.g. {sample}")
     created = sum(record["created"] for record in ok)
     duplicates = sum(record["duplicates"] for record in ok)
-    latencies = [(record["end"] - record["start"]) * 1000 for record in ok]
     figures = {
         "per_second": round((created + duplicates) / elapsed, 1) if elapsed > 0 else None,
         "batch_rps": round(len(ok) / elapsed, 2) if elapsed > 0 else None,
@@ -231,10 +192,7 @@ def summarize(records, elapsed):
         "events_duplicate": duplicates,
         "lots_commissioned": sum(record["making"] for record in ok),
         "elapsed_s": round(elapsed, 2),
-        "batch_p50_ms": round(percentile(latencies, 50), 1) if latencies else None,
-        "batch_p95_ms": round(percentile(latencies, 95), 1) if latencies else None,
-        "batch_p99_ms": round(percentile(latencies, 99), 1) if latencies else None,
-        "batch_max_ms": round(max(latencies), 1) if latencies else None,
+        **common.latency_figures(ok),
         "document_kb": round(max(record["bytes"] for record in ok) / 1024, 1) if ok else None,
         "statuses": dict(statuses),
     }
@@ -246,19 +204,13 @@ def counts(db):
     return common.query(db, "SELECT (SELECT count(*) FROM city_trace_event), (SELECT count(*) FROM city_trace_lot)")[0]
 
 
-def _uid(cr):
-    cr.execute("SELECT id FROM res_users WHERE login = 'admin'")
-    row = cr.fetchone()
-    return row[0] if row else 1
-
-
 def fill(db, scale, senders):
     """Background enterprises, products, lots and events; return the senders' data:
     ``[(partner_id, [(gtin, batch)], own gtin)]`` and the processors' USCCs."""
     conn = psycopg2.connect(dbname=db)
     try:
         with conn.cursor() as cr:
-            uid = _uid(cr)
+            uid = datagen.admin_uid(cr)
             enterprises = datagen.trace_enterprises(
                 cr, ENTERPRISES, uid, uscc_prefix="91220299MC", name_prefix="采集企业"
             )
@@ -292,11 +244,8 @@ def fill(db, scale, senders):
 
 def sender_keys(conf, db, workdir, partner_ids):
     code = SENDER_CODE.format(partners=list(partner_ids), marker=SENDER_MARKER)
-    out = common.odoo_shell(conf, db, code, os.path.join(workdir, "odoo-shell.log"))
-    for line in out.splitlines():
-        if line.startswith(SENDER_MARKER):
-            return {int(key): value for key, value in json.loads(line[len(SENDER_MARKER) :]).items()}
-    raise common.BenchError("odoo shell did not return the senders' API keys")
+    keys = common.shell_json(conf, db, workdir, code, SENDER_MARKER, "return the senders' API keys")
+    return {int(key): value for key, value in keys.items()}
 
 
 def main():
@@ -321,13 +270,9 @@ def main():
     with common.OdooServer(conf, args.db, args.workdir, workers=args.workers) as server:
         baselines = common.measure_baselines(server, args)
         url = server.url + PATH
-        if args.warmup > 0:
-            warm_records, warm_elapsed = run_phase(senders, url, args.warmup, f"POST {PATH} (warm-up)")
-            _figures, warm_reasons = summarize(warm_records, warm_elapsed)
-            if warm_reasons:
-                raise common.BenchError(f"the warm-up failed: {'; '.join(warm_reasons)}")
+        common.warm_up_senders(senders, url, args.warmup, f"POST {PATH} (warm-up)", SENDING, summarize)
         events_before, lots_before = counts(args.db)
-        records, elapsed = run_phase(senders, url, args.duration, f"POST {PATH}")
+        records, elapsed = common.run_senders(senders, url, args.duration, f"POST {PATH}", SENDING)
         events_after, lots_after = counts(args.db)
     figures, reasons = summarize(records, elapsed)
     stored, made = events_after - events_before, lots_after - lots_before
@@ -341,36 +286,26 @@ def main():
     )
     ping = baselines["ping"]
     valid = not reasons and ping["valid"] and baselines["web_login"]["valid"]
-    per_second = figures["per_second"]
-    ratio = round(per_second / ping["rps"], 3) if ping["rps"] and per_second is not None else None
-    result = {
-        "name": args.name,
-        **figures,
-        "target_per_second": TARGET_PER_SECOND,
-        "valid": valid,
-        "baseline": common.baseline_block(baselines, "ping"),
-        "ratio": ratio,
-        "ratio_definition": "per_second (events/s) / baseline.ping.rps (requests/s): one event = one ping",
-        "target_ratio": TARGET_RATIO,
-        "meets_target": bool(valid and ratio is not None and ratio >= TARGET_RATIO),
-        "meets_per_second_target": bool(valid and per_second is not None and per_second >= TARGET_PER_SECOND),
-        "events_stored": stored,
-        "lots_created": made,
-        "batch_events": BATCH,
-        "duplicate_fraction": DUPLICATE_FRACTION,
-        "commission_fraction": COMMISSION_FRACTION,
-        "scale": args.scale,
-        "events_in_db": events_in_db,
-        "lots_in_db": lots_in_db,
-        "senders": len(senders),
-        "workers": args.workers,
-        "duration_s": args.duration,
-        "warmup_s": args.warmup,
-        "fill_s": fill_s,
-        "rate_limit": "disabled for the benchmark",
-        "cpu_count": os.cpu_count(),
-        "db": args.db,
-    }
+    block = common.baseline_block(baselines, "ping")
+    result = common.batch_result(
+        args, figures, valid, block, ping["rps"], RATIO_DEFINITION, TARGET_RATIO, TARGET_PER_SECOND
+    )
+    result.update(
+        {
+            "events_stored": stored,
+            "lots_created": made,
+            "batch_events": BATCH,
+            "duplicate_fraction": DUPLICATE_FRACTION,
+            "commission_fraction": COMMISSION_FRACTION,
+            "scale": args.scale,
+            "events_in_db": events_in_db,
+            "lots_in_db": lots_in_db,
+            "senders": len(senders),
+            "fill_s": fill_s,
+            "rate_limit": "disabled for the benchmark",
+            **common.run_settings(args, connections=False),
+        }
+    )
     if reasons:
         result["invalid_reasons"] = reasons
     return common.emit(result)

@@ -17,7 +17,8 @@ batches have a published inspection. Its page shows 19 steps (the test of the pa
 load checks that, and that the page logs a scan).
 
 wrk loads ``GET /01/<gtin>/10/SCAN-R1`` (the lot's GS1 Digital Link) without a session, as a
-shopper's phone does; each request renders the page and INSERTs one row into the scan log.
+shopper's phone does; each request INSERTs one row into the scan log, and renders the page unless
+the worker still keeps a current rendering of it (see city_trace's page cache).
 The baselines of the same run are ``GET /web/login`` and ``GET /api/city/v1/ping``.
 
 Targets: ``ratio`` = scan page requests/s ÷ ``GET /web/login`` requests/s >= 1.0, and ``p95_ms``
@@ -25,11 +26,8 @@ Targets: ``ratio`` = scan page requests/s ÷ ``GET /web/login`` requests/s >= 1.
 the scan log (warm-up included) against the requests wrk completed.
 """
 
-import os
 import re
 import time
-import urllib.error
-import urllib.request
 
 import common  # scripts/bench/common.py (the script's directory is on sys.path)
 import datagen  # scripts/bench/datagen.py
@@ -45,12 +43,6 @@ TARGET_P95_MS = 150
 LOT_NAME = "SCAN-R1"
 PADDY_NAME = "SCAN-P1"
 EXPECTED_STEPS = 19
-
-
-def _uid(cr):
-    cr.execute("SELECT id FROM res_users WHERE login = 'admin'")
-    row = cr.fetchone()
-    return row[0] if row else 1
 
 
 def _division(cr):
@@ -207,7 +199,7 @@ def fill(db, scale):
     conn = psycopg2.connect(dbname=db)
     try:
         with conn.cursor() as cr:
-            uid = _uid(cr)
+            uid = datagen.admin_uid(cr)
             enterprises = datagen.trace_enterprises(cr, ENTERPRISES, uid)
             products = datagen.trace_products(cr, enterprises[0::4], PRODUCTS, uid)
         conn.commit()
@@ -239,12 +231,8 @@ def scan_count(db):
 def check_page(url, path, db):
     """One request by hand before the load: 200, the lot's steps, and one scan logged."""
     before = scan_count(db)
-    request = urllib.request.Request(f"{url}{path}", headers={"Accept-Language": "zh-CN,zh;q=0.9"})
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            status, page = response.status, response.read().decode("utf-8", "replace")
-    except urllib.error.HTTPError as error:
-        status, page = error.code, ""
+    status, body = common.http_request(f"{url}{path}", headers={"Accept-Language": "zh-CN,zh;q=0.9"}, timeout=60)
+    page = body.decode("utf-8", "replace")
     if status != 200:
         raise common.BenchError(f"GET {path} answered {status}")
     steps = len(re.findall(r'class="o_trace_step[ "]', page))
@@ -297,12 +285,7 @@ def main():
         "page_bytes": page_bytes,
         "scans_logged": scans_logged,
         "fill_s": fill_s,
-        "workers": args.workers,
-        "connections": args.connections,
-        "duration_s": args.duration,
-        "warmup_s": args.warmup,
-        "cpu_count": os.cpu_count(),
-        "db": args.db,
+        **common.run_settings(args),
     }
     return common.emit(result)
 
