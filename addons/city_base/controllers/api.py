@@ -15,6 +15,7 @@ import json
 import logging
 
 import psycopg2
+import pytz
 from psycopg2 import errorcodes
 
 from odoo import http
@@ -49,6 +50,49 @@ def _config_int(key, default):
         return int(config.get(key) or default)
     except (TypeError, ValueError):
         return default
+
+
+def api_moment(value, index=None, field="occurred_at", max_age_days=None):
+    """An ISO 8601 date-time with its offset, as naive UTC (``index``: position in a batch)."""
+    if not isinstance(value, str):
+        raise ApiError(
+            400,
+            "malformed",
+            request.env._("%(field)s must be an ISO 8601 string.", field=field),
+            {"index": index, "field": field},
+        )
+    try:
+        moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as error:
+        raise ApiError(
+            400,
+            "malformed",
+            request.env._("%(field)s is not an ISO 8601 date-time.", field=field),
+            {"index": index, "field": field},
+        ) from error
+    if moment.tzinfo is None:
+        raise ApiError(
+            422,
+            "validation_error",
+            request.env._("%(field)s needs a time zone offset.", field=field),
+            {"index": index, "field": field},
+        )
+    moment = moment.astimezone(pytz.utc).replace(tzinfo=None)
+    if moment > datetime.datetime.utcnow() + datetime.timedelta(minutes=10):
+        raise ApiError(
+            422,
+            "validation_error",
+            request.env._("%(field)s is in the future.", field=field),
+            {"index": index, "field": field},
+        )
+    if max_age_days and moment < datetime.datetime.utcnow() - datetime.timedelta(days=max_age_days):
+        raise ApiError(
+            422,
+            "validation_error",
+            request.env._("%(field)s is more than %(days)s days old.", field=field, days=max_age_days),
+            {"index": index, "field": field},
+        )
+    return moment
 
 
 class CityApiBase(http.Controller):

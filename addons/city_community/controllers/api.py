@@ -7,7 +7,7 @@ from odoo import fields, http
 from odoo.http import request
 from odoo.tools import html2plaintext
 
-from odoo.addons.city_base.controllers.api import API_PREFIX, ApiError, CityApiBase
+from odoo.addons.city_base.controllers.api import API_PREFIX, ApiError, CityApiBase, api_moment
 from odoo.addons.city_base.tools import validators
 
 MAX_BATCH = 1000
@@ -32,42 +32,6 @@ def _text(payload, key, required=False, max_length=500, label=None):
             422, "validation_error", request.env._("%(field)s is too long.", field=label or key), {"field": key}
         )
     return value
-
-
-def _parse_moment(value, index):
-    """An ISO 8601 date-time with its offset, as naive UTC."""
-    if not isinstance(value, str):
-        raise ApiError(
-            400,
-            "malformed",
-            request.env._("occurred_at must be an ISO 8601 string."),
-            {"index": index, "field": "occurred_at"},
-        )
-    try:
-        moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as error:
-        raise ApiError(
-            400,
-            "malformed",
-            request.env._("occurred_at is not an ISO 8601 date-time."),
-            {"index": index, "field": "occurred_at"},
-        ) from error
-    if moment.tzinfo is None:
-        raise ApiError(
-            422,
-            "validation_error",
-            request.env._("occurred_at needs a time zone offset."),
-            {"index": index, "field": "occurred_at"},
-        )
-    moment = moment.astimezone(pytz.utc).replace(tzinfo=None)
-    if moment > datetime.datetime.utcnow() + datetime.timedelta(minutes=10):
-        raise ApiError(
-            422,
-            "validation_error",
-            request.env._("occurred_at is in the future."),
-            {"index": index, "field": "occurred_at"},
-        )
-    return moment
 
 
 class CommunityApi(CityApiBase):
@@ -198,7 +162,7 @@ class CommunityApi(CityApiBase):
                         env._("condition must be lower-case letters, digits and underscores."),
                         {"index": index, "field": "condition"},
                     )
-                item["occurred_at"] = _parse_moment(event.get("occurred_at"), index)
+                item["occurred_at"] = api_moment(event.get("occurred_at"), index)
                 item["value"] = event.get("value")
                 item["message"] = event.get("message")
                 clean.append(item)
