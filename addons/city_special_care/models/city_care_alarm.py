@@ -303,6 +303,7 @@ class CityCareAlarm(models.Model):
         current = {(a.recipient_id.id, a.kind, a.device_id.id): a for a in open_alarms}
         touched = {}
         alarm_of = {}
+        created = Alarm.browse()
         for row, kind, detail in sorted(triggers, key=lambda t: t[0]["occurred_at"]):
             if not row["recipient_id"]:
                 continue
@@ -323,10 +324,11 @@ class CityCareAlarm(models.Model):
                     }
                 )
                 current[key] = alarm
-                touched[alarm] = {"event_count": 1, "last_event_at": row["occurred_at"], "new": True}
+                created |= alarm
+                touched[alarm] = {"event_count": 1, "last_event_at": row["occurred_at"]}
             else:
                 values = touched.setdefault(
-                    alarm, {"event_count": alarm.event_count, "last_event_at": alarm.last_event_at, "new": False}
+                    alarm, {"event_count": alarm.event_count, "last_event_at": alarm.last_event_at}
                 )
                 values["event_count"] += 1
                 values["last_event_at"] = max(values["last_event_at"] or row["occurred_at"], row["occurred_at"])
@@ -336,7 +338,7 @@ class CityCareAlarm(models.Model):
                     values.update(latitude=row["latitude"], longitude=row["longitude"])
             alarm_of[(row["device_id"], row["event_uid"])] = alarm
         for alarm, values in touched.items():
-            if not values.pop("new"):
+            if alarm not in created or values["event_count"] > 1:
                 alarm.write(values)
         pairs = list(alarm_of.items())
         self.env.cr.execute(
@@ -352,8 +354,8 @@ class CityCareAlarm(models.Model):
             )
         )
         self.env["city.care.event"].invalidate_model(["alarm_id"])
-        new_alarms = Alarm.browse([alarm.id for alarm in touched if alarm.event_count == 1 or alarm.state == "new"])
-        new_alarms._announce()
+        # Only new alarms are announced: events joining an open alarm make no new notification.
+        created._announce()
         return {key: alarm.name for key, alarm in alarm_of.items()}
 
     @api.model
