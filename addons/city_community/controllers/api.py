@@ -1,7 +1,4 @@
-import datetime
 import re
-
-import pytz
 
 from odoo import fields, http
 from odoo.http import request

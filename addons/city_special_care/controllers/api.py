@@ -34,7 +34,11 @@ def _number(event, key, index, integer=True):
     value = event.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or (isinstance(value, float) and not math.isfinite(value)):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or (isinstance(value, float) and not math.isfinite(value))
+    ):
         raise _malformed(request.env._("%(field)s must be a number.", field=key), index, key)
     if integer:
         if isinstance(value, float) and not value.is_integer():
@@ -45,7 +49,9 @@ def _number(event, key, index, integer=True):
             raise ApiError(
                 422,
                 "validation_error",
-                request.env._("%(field)s %(value)s is outside %(low)s–%(high)s.", field=key, value=value, low=low, high=high),
+                request.env._(
+                    "%(field)s %(value)s is outside %(low)s–%(high)s.", field=key, value=value, low=low, high=high
+                ),
                 {"index": index, "field": key},
             )
     return value
@@ -53,7 +59,13 @@ def _number(event, key, index, integer=True):
 
 class CareApi(CityApiBase):
     @http.route(
-        f"{API_PREFIX}/care/events", type="http", auth="none", methods=["POST"], csrf=False, save_session=False
+        f"{API_PREFIX}/care/events",
+        type="http",
+        auth="none",
+        methods=["POST"],
+        csrf=False,
+        save_session=False,
+        readonly=False,  # auth="none" routes default to a read-only cursor (a replica when configured)
     )
     def care_events(self):
         """One event (a JSON object with ``event_id``) or a batch ``{"events": [...]}`` of up to 1000."""
@@ -112,9 +124,7 @@ class CareApi(CityApiBase):
             )
         kind = event.get("type")
         if kind not in KINDS:
-            raise _malformed(
-                request.env._("type must be one of %(kinds)s.", kinds=", ".join(KINDS)), index, "type"
-            )
+            raise _malformed(request.env._("type must be one of %(kinds)s.", kinds=", ".join(KINDS)), index, "type")
         result = {
             "event_id": event_id.strip(),
             "imei": imei,
@@ -136,7 +146,9 @@ class CareApi(CityApiBase):
                     request.env._("location needs lat (-90..90) and lng (-180..180)."),
                     {"index": index, "field": "location"},
                 )
-            result.update(latitude=round(lat, 7), longitude=round(lng, 7), accuracy=_number(location, "accuracy", index))
+            result.update(
+                latitude=round(lat, 7), longitude=round(lng, 7), accuracy=_number(location, "accuracy", index)
+            )
         elif kind == "location":
             raise _malformed(request.env._("A location report needs a location."), index, "location")
         pressure = event.get("blood_pressure")
@@ -166,7 +178,10 @@ class CareApi(CityApiBase):
                 imeis,
             )
         )
-        found = {imei: (device_id, recipient_id, state, low) for imei, device_id, recipient_id, state, low in request.env.cr.fetchall()}
+        found = {
+            imei: (device_id, recipient_id, state, low)
+            for imei, device_id, recipient_id, state, low in request.env.cr.fetchall()
+        }
         for index, event in enumerate(events):
             device = found.get(event["imei"])
             if not device:

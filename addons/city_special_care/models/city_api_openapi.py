@@ -52,7 +52,11 @@ class CityApiOpenapi(models.AbstractModel):
                     "type": "object",
                     "required": ["events"],
                     "properties": {
-                        "events": {"type": "array", "maxItems": 1000, "items": {"$ref": "#/components/schemas/CareEvent"}}
+                        "events": {
+                            "type": "array",
+                            "maxItems": 1000,
+                            "items": {"$ref": "#/components/schemas/CareEvent"},
+                        }
                     },
                 },
                 "CareEventResult": {
@@ -60,7 +64,11 @@ class CityApiOpenapi(models.AbstractModel):
                     "properties": {
                         "event_id": {"type": "string"},
                         "status": {"type": "string", "enum": ["accepted", "duplicate"]},
-                        "alarm": {"type": "string", "nullable": True, "description": "Reference of the alarm raised or joined."},
+                        "alarm": {
+                            "type": "string",
+                            "nullable": True,
+                            "description": "Reference of the alarm raised or joined.",
+                        },
                     },
                 },
             }

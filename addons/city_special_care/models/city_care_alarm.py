@@ -69,12 +69,23 @@ class CityCareAlarm(models.Model):
     device_id = fields.Many2one("city.care.device", index="btree_not_null", readonly=True)
     division_id = fields.Many2one(related="recipient_id.division_id", store=True, index=True, string="Grid")
     community_id = fields.Many2one(related="recipient_id.community_id", store=True, index=True)
+    # For the call-back at the desk
+    recipient_phone = fields.Char(related="recipient_id.phone", string="Recipient Mobile")
+    contact_ids = fields.One2many(related="recipient_id.contact_ids", string="Contacts to Call")
     kind = fields.Selection(ALARM_KINDS, required=True, readonly=True)
     severity = fields.Selection(
         [("low", "Low"), ("high", "High"), ("critical", "Critical")], required=True, readonly=True
     )
     severity_sequence = fields.Integer(compute="_compute_sequences", store=True)
-    state = fields.Selection(STATES, default="new", required=True, readonly=True, tracking=True, index=True)
+    state = fields.Selection(
+        STATES,
+        default="new",
+        required=True,
+        readonly=True,
+        tracking=True,
+        index=True,
+        group_expand="_read_group_expand_full",
+    )
     state_sequence = fields.Integer(compute="_compute_sequences", store=True)
     detail = fields.Text(readonly=True)
     latitude = fields.Float(digits=(10, 7), readonly=True)
@@ -173,6 +184,7 @@ class CityCareAlarm(models.Model):
                 )
 
     def action_acknowledge(self):
+        self.check_access("write")
         self._check_step("acknowledge")
         self._acknowledge(user=self.env.user)
         return True
@@ -191,11 +203,12 @@ class CityCareAlarm(models.Model):
                     ack_user_id=user.id if user else False,
                     ack_partner_id=partner.id if partner else False,
                 )
+                # 0 is a value here (the pivot averages it): forget the 0 the cache holds for NULL, else
+                # the write would skip it as unchanged and the average would leave late alarms out.
+                alarm.invalidate_recordset(["ack_seconds", "ack_within_60", "ack_within_180"])
             alarm.sudo().write(values)
             who = partner.name if partner else user.name
-            alarm.sudo().message_post(
-                body=self.env._("Acknowledged by %(who)s.", who=who), message_type="notification"
-            )
+            alarm.sudo().message_post(body=self.env._("Acknowledged by %(who)s.", who=who), message_type="notification")
         self.sudo().activity_unlink(["city_special_care.mail_activity_type_alarm_escalation"])
 
     def action_callback_verified(self):
@@ -232,7 +245,9 @@ class CityCareAlarm(models.Model):
         self._check_step("arrive")
         now = fields.Datetime.now()
         for alarm in self:
-            alarm.write({"state": "arrived", "arrived_at": now, "arrive_minutes": (now - alarm.raised_at).total_seconds() / 60})
+            alarm.write(
+                {"state": "arrived", "arrived_at": now, "arrive_minutes": (now - alarm.raised_at).total_seconds() / 60}
+            )
         return True
 
     def action_resolve(self):
@@ -250,7 +265,10 @@ class CityCareAlarm(models.Model):
                 }
             )
         self.activity_unlink(
-            ["city_special_care.mail_activity_type_alarm_response", "city_special_care.mail_activity_type_alarm_escalation"]
+            [
+                "city_special_care.mail_activity_type_alarm_response",
+                "city_special_care.mail_activity_type_alarm_escalation",
+            ]
         )
         self.sudo()._follow_up()
         return True
@@ -398,7 +416,9 @@ class CityCareAlarm(models.Model):
                 "resolve_minutes": (now - alarm.raised_at).total_seconds() / 60,
             }
             alarm.write(values)
-            alarm.message_post(body=self.env._("The device is online again; alarm closed."), message_type="notification")
+            alarm.message_post(
+                body=self.env._("The device is online again; alarm closed."), message_type="notification"
+            )
         self.env["city.care.device"].sudo().search([("offline_alarm_id", "in", self.ids)]).offline_alarm_id = False
 
     # ------------------------------------------------------------------
@@ -426,8 +446,10 @@ class CityCareAlarm(models.Model):
     @api.model
     def _managers_for(self, divisions=None):
         """Care managers (people, not the system user) covering ``divisions``, or all of them."""
-        managers = self.env.ref(MANAGER_GROUP).sudo().users.filtered(
-            lambda u: u.active and not u.share and u.id != SUPERUSER_ID
+        managers = (
+            self.env.ref(MANAGER_GROUP)
+            .sudo()
+            .users.filtered(lambda u: u.active and not u.share and u.id != SUPERUSER_ID)
         )
         if divisions is None:
             return managers
@@ -449,9 +471,7 @@ class CityCareAlarm(models.Model):
                 f"{alarm.division_id.name or ''}{' ×' + str(alarm.event_count) if alarm.event_count > 1 else ''}</li>"
                 for alarm in mine[:20]
             )
-            more = (
-                self.env._("<p>… and %(count)s more.</p>", count=len(mine) - 20) if len(mine) > 20 else ""
-            )
+            more = self.env._("<p>… and %(count)s more.</p>", count=len(mine) - 20) if len(mine) > 20 else ""
             self.env["mail.thread"].sudo().message_notify(
                 partner_ids=user.partner_id.ids,
                 subject=self.env._("%(count)s new care alarm(s)", count=len(mine)),
@@ -507,9 +527,7 @@ class CityCareAlarm(models.Model):
                     subtype_xmlid="mail.mt_comment",
                 )
                 for manager in managers[:5]:
-                    alarm.activity_schedule(
-                        "city_special_care.mail_activity_type_alarm_escalation", user_id=manager.id
-                    )
+                    alarm.activity_schedule("city_special_care.mail_activity_type_alarm_escalation", user_id=manager.id)
                 escalated += 1
         minutes = _param(self.env, "arrival_timeout_minutes", 30)
         stale = Alarm.search(

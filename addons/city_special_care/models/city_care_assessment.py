@@ -108,11 +108,13 @@ class CityCareAssessment(models.Model):
         for assessment in self:
             if assessment.state != "draft":
                 raise UserError(self.env._("Only a draft assessment can be confirmed."))
-            missing = [assessment._fields[item].get_description(self.env)["string"] for item in BARTHEL_ITEMS if not assessment[item]]
+            missing = [
+                assessment._fields[item].get_description(self.env)["string"]
+                for item in BARTHEL_ITEMS
+                if not assessment[item]
+            ]
             if missing:
-                raise UserError(
-                    self.env._("Score every item before confirming: %(items)s.", items=", ".join(missing))
-                )
+                raise UserError(self.env._("Score every item before confirming: %(items)s.", items=", ".join(missing)))
         for assessment in self.sorted("date"):
             assessment.state = "done"
             recipient = assessment.recipient_id.sudo()
@@ -154,9 +156,7 @@ class CityCareRecipientReassessment(models.Model):
         horizon = fields.Date.context_today(self) + relativedelta(days=7)
         Assessment = self.env["city.care.assessment"]
         due = self.search([("active", "=", True), ("next_assessment_date", "<=", horizon)])
-        pending = set(
-            Assessment.search([("recipient_id", "in", due.ids), ("state", "=", "draft")]).recipient_id.ids
-        )
+        pending = set(Assessment.search([("recipient_id", "in", due.ids), ("state", "=", "draft")]).recipient_id.ids)
         created = Assessment
         for recipient in due.filtered(lambda r: r.id not in pending):
             assessment = Assessment.create(

@@ -51,9 +51,7 @@ class CityCareContact(models.Model):
         for contact in self:
             digits = (contact.phone or "").replace("-", "").replace(" ", "")
             if not (validators.is_mobile(contact.phone) or (digits.isdigit() and 7 <= len(digits) <= 12)):
-                raise ValidationError(
-                    self.env._("%(phone)s is not a mobile or landline number.", phone=contact.phone)
-                )
+                raise ValidationError(self.env._("%(phone)s is not a mobile or landline number.", phone=contact.phone))
 
     @api.constrains("priority")
     def _check_priority(self):

@@ -1,6 +1,5 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-
 from odoo.tools.translate import LazyTranslate
 
 from ..tools.imei import imei_error, normalize_imei
@@ -23,7 +22,7 @@ class CityCareDevice(models.Model):
     _rec_name = "imei"
 
     imei = fields.Char(string="IMEI", required=True, index=True, tracking=True)
-    model_id = fields.Many2one("city.care.device.model", string="Model", required=True, tracking=True)
+    model_id = fields.Many2one("city.care.device.model", required=True, tracking=True)
     sim_number = fields.Char(string="SIM Number", tracking=True, help="Phone number of the SIM card.")
     iccid = fields.Char(string="ICCID")
     recipient_id = fields.Many2one("city.care.recipient", string="Worn By", index=True, tracking=True)

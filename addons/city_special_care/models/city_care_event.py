@@ -28,6 +28,7 @@ COLUMNS = (
     "spo2",
     "battery",
 )
+VITAL_KEYS = ("heart_rate", "systolic", "diastolic", "spo2")
 SQL_TYPES = {
     "device_id": "int",
     "recipient_id": "int",
@@ -155,7 +156,9 @@ class CityCareEvent(models.Model):
         results = []
         for row, status in zip(rows, statuses, strict=True):
             key = (row["device_id"], row["event_uid"])
-            results.append({"event_id": row["event_uid"], "status": status, "alarm": alarm_of.get(key) or known.get(key)})
+            results.append(
+                {"event_id": row["event_uid"], "status": status, "alarm": alarm_of.get(key) or known.get(key)}
+            )
         return results
 
     @api.model
@@ -176,7 +179,8 @@ class CityCareEvent(models.Model):
                 UPDATE city_care_device d
                    SET last_heartbeat_at = GREATEST(d.last_heartbeat_at, t.at),
                        last_event_at = GREATEST(d.last_event_at, t.at),
-                       battery = CASE WHEN t.battery IS NOT NULL AND (d.last_event_at IS NULL OR t.at >= d.last_event_at)
+                       battery = CASE WHEN t.battery IS NOT NULL
+                                       AND (d.last_event_at IS NULL OR t.at >= d.last_event_at)
                                       THEN t.battery ELSE d.battery END,
                        is_online = true
                   FROM unnest(%(ids)s::int[], %(at)s::timestamp[], %(battery)s::int[]) AS t(id, at, battery)
@@ -197,13 +201,14 @@ class CityCareEvent(models.Model):
     def _update_readings(self, rows):
         """The recipients' latest vital signs and location, newer readings only."""
         vitals, places = {}, {}
-        for row in rows:
+        for row in sorted(rows, key=lambda row: row["occurred_at"]):
             recipient = row["recipient_id"]
             if not recipient:
                 continue
-            if any(row[key] is not None for key in ("heart_rate", "systolic", "diastolic", "spo2")):
-                if recipient not in vitals or row["occurred_at"] >= vitals[recipient]["occurred_at"]:
-                    vitals[recipient] = row
+            readings = {key: row[key] for key in VITAL_KEYS if row[key] is not None}
+            if readings:
+                # Each measure keeps its latest value, also when a later event of the batch lacks it.
+                vitals.setdefault(recipient, {}).update(readings, occurred_at=row["occurred_at"])
             if row["latitude"] is not None and row["longitude"] is not None:
                 if recipient not in places or row["occurred_at"] >= places[recipient]["occurred_at"]:
                     places[recipient] = row
@@ -224,10 +229,10 @@ class CityCareEvent(models.Model):
                     """,
                     ids=ids,
                     at=[vitals[i]["occurred_at"] for i in ids],
-                    hr=[vitals[i]["heart_rate"] for i in ids],
-                    sys=[vitals[i]["systolic"] for i in ids],
-                    dia=[vitals[i]["diastolic"] for i in ids],
-                    spo2=[vitals[i]["spo2"] for i in ids],
+                    hr=[vitals[i].get("heart_rate") for i in ids],
+                    sys=[vitals[i].get("systolic") for i in ids],
+                    dia=[vitals[i].get("diastolic") for i in ids],
+                    spo2=[vitals[i].get("spo2") for i in ids],
                 )
             )
         if places:
@@ -267,7 +272,9 @@ class CityCareEvent(models.Model):
         recipient_ids = list({row["recipient_id"] for row in rows if row["recipient_id"]})
         thresholds, zones = self._recipient_limits(
             recipient_ids,
-            need_zones={row["recipient_id"] for row in rows if row["kind"] == "location" and row["latitude"] is not None},
+            need_zones={
+                row["recipient_id"] for row in rows if row["kind"] == "location" and row["latitude"] is not None
+            },
             need_thresholds={
                 row["recipient_id"]
                 for row in rows
@@ -285,12 +292,24 @@ class CityCareEvent(models.Model):
             elif kind == "low_battery" or (
                 row["battery"] is not None and row["battery"] <= low_battery.get(row["device_id"], 15)
             ):
-                triggers.append((row, "low_battery", self.env._("Battery at %(level)s%%.", level=row["battery"] if row["battery"] is not None else "?")))
+                triggers.append(
+                    (
+                        row,
+                        "low_battery",
+                        self.env._(
+                            "Battery at %(level)s%%.", level=row["battery"] if row["battery"] is not None else "?"
+                        ),
+                    )
+                )
             if kind == "location" and row["latitude"] is not None and zones.get(row["recipient_id"]):
                 lat, lng = float(row["latitude"]), float(row["longitude"])
                 if not any(_inside(zone, lat, lng) for zone in zones[row["recipient_id"]]):
                     triggers.append(
-                        (row, "geofence", self.env._("Location %(lat).5f, %(lng).5f is outside every safe zone.", lat=lat, lng=lng))
+                        (
+                            row,
+                            "geofence",
+                            self.env._("Location %(lat).5f, %(lng).5f is outside every safe zone.", lat=lat, lng=lng),
+                        )
                     )
             limits = thresholds.get(row["recipient_id"])
             if limits:

@@ -6,6 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+from ..tools import demo
 from .city_care_category import DERIVED_CODES
 
 HEALTH_GROUP = "city_special_care.group_city_special_care_worker"
@@ -71,9 +72,7 @@ class CityCareRecipient(models.Model):
     division_id = fields.Many2one(
         "city.division", related="partner_id.city_division_id", store=True, index=True, string="Grid"
     )
-    community_id = fields.Many2one(
-        "city.division", compute="_compute_community_id", store=True, index=True, string="Community"
-    )
+    community_id = fields.Many2one("city.division", compute="_compute_community_id", store=True, index=True)
     building_id = fields.Many2one(related="partner_id.city_building_id", string="Building")
     household_id = fields.Many2one(related="partner_id.city_household_id", string="Household")
     active = fields.Boolean(default=True, tracking=True)
@@ -119,13 +118,15 @@ class CityCareRecipient(models.Model):
     health_note = fields.Text(groups=HEALTH_GROUP)
     # Left-behind children
     parents_away = fields.Boolean(
-        string="Both Parents Work Away", tracking=True, help="Both parents work away from home (or one is away and the other cannot look after the child)."
+        string="Both Parents Work Away",
+        tracking=True,
+        help="Both parents work away from home (or one is away and the other cannot look after the child).",
     )
     parents_work_location = fields.Char(string="Parents' Work Location")
     # Family and consent
     contact_ids = fields.One2many("city.care.contact", "recipient_id", string="Guardians and Contacts")
-    guardian_id = fields.Many2one("city.care.contact", compute="_compute_guardian_id", string="Guardian")
-    consent_ids = fields.One2many("city.care.consent", "recipient_id", string="Consents")
+    guardian_id = fields.Many2one("city.care.contact", compute="_compute_guardian_id")
+    consent_ids = fields.One2many("city.care.consent", "recipient_id")
     family_partner_ids = fields.Many2many(
         "res.partner",
         "city_care_recipient_family_partner_rel",
@@ -164,15 +165,9 @@ class CityCareRecipient(models.Model):
     zone_ids = fields.One2many("city.care.zone", "recipient_id", string="Safe Zones")
     heart_rate_min = fields.Integer(default=lambda self: self._default_threshold("heart_rate_min", 50))
     heart_rate_max = fields.Integer(default=lambda self: self._default_threshold("heart_rate_max", 120))
-    systolic_max = fields.Integer(
-        string="Systolic Max", default=lambda self: self._default_threshold("systolic_max", 160)
-    )
-    systolic_min = fields.Integer(
-        string="Systolic Min", default=lambda self: self._default_threshold("systolic_min", 90)
-    )
-    diastolic_max = fields.Integer(
-        string="Diastolic Max", default=lambda self: self._default_threshold("diastolic_max", 100)
-    )
+    systolic_max = fields.Integer(default=lambda self: self._default_threshold("systolic_max", 160))
+    systolic_min = fields.Integer(default=lambda self: self._default_threshold("systolic_min", 90))
+    diastolic_max = fields.Integer(default=lambda self: self._default_threshold("diastolic_max", 100))
     spo2_min = fields.Integer(string="SpO2 Min", default=lambda self: self._default_threshold("spo2_min", 90))
     last_heart_rate = fields.Integer(readonly=True, groups=HEALTH_GROUP)
     last_systolic = fields.Integer(readonly=True, groups=HEALTH_GROUP)
@@ -236,8 +231,8 @@ class CityCareRecipient(models.Model):
 
     @api.model
     def _derived_categories(self):
-        categories = self.env["city.care.category"].with_context(active_test=False).search(
-            [("code", "in", DERIVED_CODES)]
+        categories = (
+            self.env["city.care.category"].with_context(active_test=False).search([("code", "in", DERIVED_CODES)])
         )
         return {category.code: category for category in categories}
 
@@ -299,7 +294,7 @@ class CityCareRecipient(models.Model):
 
     @api.depends("category_ids", "risk_level")
     def _compute_visit_interval_days(self):
-        policies = self.env["city.care.visit.policy"].sudo().search([])
+        policies = self.env["city.care.visit.policy"].sudo().search([("active", "=", True)])
         for recipient in self:
             recipient.visit_interval_days = policies._interval_for(recipient.category_ids, recipient.risk_level)
 
@@ -323,7 +318,10 @@ class CityCareRecipient(models.Model):
         for recipient in self:
             if not 20 <= recipient.heart_rate_min < recipient.heart_rate_max <= 250:
                 raise ValidationError(self.env._("Heart-rate thresholds must lie between 20 and 250 per minute."))
-            if not 50 <= recipient.systolic_min < recipient.systolic_max <= 260 or not 30 <= recipient.diastolic_max <= 200:
+            if (
+                not 50 <= recipient.systolic_min < recipient.systolic_max <= 260
+                or not 30 <= recipient.diastolic_max <= 200
+            ):
                 raise ValidationError(self.env._("Blood-pressure thresholds are out of the possible range."))
             if not 50 <= recipient.spo2_min <= 100:
                 raise ValidationError(self.env._("The SpO2 threshold must be a percentage between 50 and 100."))
@@ -356,23 +354,37 @@ class CityCareRecipient(models.Model):
         result = super().write(vals)
         if raised:
             raised._book_major_change_visit(self.env._("Risk level raised to high."))
+        if vals.get("active") is False:
+            # A closed file keeps its history but plans nothing more.
+            self.env["city.care.visit"].sudo().search(
+                [("recipient_id", "in", self.ids), ("state", "=", "planned")]
+            ).write({"state": "cancelled", "is_overdue": False})
         if {"risk_level", "manual_category_ids", "birth_date", "care_level", "active"} & set(vals):
             self._schedule_visits()
         return result
 
     def web_read(self, specification):
-        """Log reads of the full care file by anyone but the responsible worker."""
+        """Log reads of the full care file (the form) by anyone but the responsible worker.
+
+        The form's read runs in a read-write transaction to write the log; lists read through
+        ``web_search_read`` in a read-only one and are not a read of the full file.
+        """
         result = super().web_read(specification)
+        if self.env.cr.readonly:
+            return result
         if len(self) == 1 and not self.env.su and FILE_FIELDS_SET & set(specification):
             if self.responsible_user_id != self.env.user and self.env.user.has_group(HEALTH_GROUP):
                 self.env["city.care.access.log"]._log(self, sorted(FILE_FIELDS_SET & set(specification)))
         return result
+
+    web_read._readonly = False
 
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
     def action_major_change(self):
         """A major change in the person's situation: a visit within 24 hours."""
+        self.check_access("write")
         self._book_major_change_visit(self.env._("Major change recorded by %(user)s.", user=self.env.user.name))
         return True
 
@@ -445,6 +457,9 @@ class CityCareRecipient(models.Model):
             stale = self.browse(sorted(stale_ids))
             self.env.add_to_compute(self._fields["category_ids"], stale)
             stale.flush_recordset(["category_ids"])
+            # Recomputing a field by hand does not mark what depends on it: the visit interval too.
+            self.env.add_to_compute(self._fields["visit_interval_days"], stale)
+            stale.flush_recordset(["visit_interval_days"])
             stale._schedule_visits()
         return len(stale_ids)
 
@@ -453,6 +468,11 @@ class CityCareRecipient(models.Model):
         """Consents that reached their end date stop giving portal access."""
         consents = self.env["city.care.consent"].sudo()._expire_due()
         return len(consents)
+
+    @api.model
+    def _demo_populate(self):
+        """Demo data only (called by demo/city_care_demo.xml): care files and a week of care work."""
+        demo.populate(self.env)
 
 
 FILE_FIELDS_SET = frozenset(FILE_FIELDS)

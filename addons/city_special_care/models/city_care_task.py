@@ -70,14 +70,18 @@ class CityCareTask(models.Model):
         for task in self:
             values = {"state": "done"}
             if task.volunteer_id:
-                hour = self.env["city.care.volunteer.hour"].sudo().create(
-                    {
-                        "volunteer_id": task.volunteer_id.id,
-                        "task_id": task.id,
-                        "date": fields.Date.context_today(task),
-                        "hours": task.hours,
-                        "confirmed_by": self.env.uid,
-                    }
+                hour = (
+                    self.env["city.care.volunteer.hour"]
+                    .sudo()
+                    .create(
+                        {
+                            "volunteer_id": task.volunteer_id.id,
+                            "task_id": task.id,
+                            "date": fields.Date.context_today(task),
+                            "hours": task.hours,
+                            "confirmed_by": self.env.uid,
+                        }
+                    )
                 )
                 values["hour_id"] = hour.id
             task.write(values)

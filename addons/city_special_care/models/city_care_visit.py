@@ -14,7 +14,6 @@ REASONS = [
 ]
 
 
-
 class CityCareVisit(models.Model):
     """A proactive care visit (主动关怀): planned by policy or event, recorded by a worker."""
 
@@ -137,7 +136,9 @@ class CityCareVisit(models.Model):
                     distance_m(visit.checkin_latitude, visit.checkin_longitude, building.latitude, building.longitude)
                 )
             visit.write(values)
-            visit.activity_unlink(["city_special_care.mail_activity_type_visit_overdue"])
+            visit.activity_unlink(
+                ["city_special_care.mail_activity_type_visit", "city_special_care.mail_activity_type_visit_overdue"]
+            )
         recipients = self.recipient_id.sudo()
         for recipient in recipients:
             last = max(self.filtered(lambda v, r=recipient: v.recipient_id == r).mapped("visited_at"))
@@ -152,7 +153,9 @@ class CityCareVisit(models.Model):
                 raise UserError(self.env._("Only a planned visit can be cancelled."))
             if visit.reason == "routine" and visit.recipient_id.active:
                 raise UserError(
-                    self.env._("The routine visit follows the visit policy; record it, or change the policy or risk level.")
+                    self.env._(
+                        "The routine visit follows the visit policy; record it, or change the policy or risk level."
+                    )
                 )
         self.write({"state": "cancelled", "is_overdue": False})
         return True
@@ -222,7 +225,8 @@ class CityCareVisit(models.Model):
                                              state_sequence, mode, due_date, is_overdue, escalation_level,
                                              create_uid, create_date, write_uid, write_date)
                 SELECT r.id, r.division_id, r.community_id, r.responsible_user_id, 'routine', 'planned', 0, 'home',
-                       COALESCE(r.last_visit_date, r.create_date) + make_interval(days => GREATEST(r.visit_interval_days, 1)),
+                       COALESCE(r.last_visit_date, r.create_date)
+                           + make_interval(days => GREATEST(r.visit_interval_days, 1)),
                        false, 0, %(uid)s, now() at time zone 'utc', %(uid)s, now() at time zone 'utc'
                   FROM city_care_recipient r
                  WHERE r.id = ANY(%(ids)s) AND r.active
@@ -254,7 +258,7 @@ class CityCareVisit(models.Model):
             SQL(
                 """
                 UPDATE city_care_visit SET is_overdue = true, escalation_level = 1
-                 WHERE state = 'planned' AND due_date < %(now)s AND NOT is_overdue
+                 WHERE state = 'planned' AND due_date < %(now)s AND is_overdue IS NOT TRUE
                 RETURNING id
                 """,
                 now=now,

@@ -17,7 +17,7 @@ class CityCareVisitCoverage(models.Model):
     month = fields.Date(readonly=True)
     recipient_id = fields.Many2one("city.care.recipient", readonly=True)
     division_id = fields.Many2one("city.division", string="Grid", readonly=True)
-    community_id = fields.Many2one("city.division", string="Community", readonly=True)
+    community_id = fields.Many2one("city.division", readonly=True)
     recipient_count = fields.Integer(string="Recipients", readonly=True)
     visited_count = fields.Integer(string="Visited", readonly=True)
     covered = fields.Float(string="Coverage (%)", readonly=True, aggregator="avg", digits=(16, 1))

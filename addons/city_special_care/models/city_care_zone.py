@@ -17,7 +17,7 @@ class CityCareZone(models.Model):
     latitude = fields.Float(string="Centre Latitude", digits=(10, 7))
     longitude = fields.Float(string="Centre Longitude", digits=(10, 7))
     radius = fields.Integer(string="Radius (m)", default=500)
-    polygon = fields.Text(help='Corners as JSON: [[latitude, longitude], ...], at least three.')
+    polygon = fields.Text(help="Corners as JSON: [[latitude, longitude], ...], at least three.")
     active = fields.Boolean(default=True)
 
     @api.constrains("shape", "latitude", "longitude", "radius", "polygon")

@@ -1,1 +1,1 @@
-from . import geo, imei
+from . import demo, geo, imei

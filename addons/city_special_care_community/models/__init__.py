@@ -1,0 +1,1 @@
+from . import city_care_visit, city_request

@@ -1,0 +1,1 @@
+from . import city_care_visit_request_wizard
