@@ -68,3 +68,31 @@ def test_result_line_contract(bench, capsys):
     with pytest.raises(bench.BenchError):
         bench.emit({"name": "x", "baseline": {}, "ratio": 1, "target_ratio": 1})
     assert bench.emit(dict(result, valid=False)) == 2
+
+
+def _load(name, path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_care_events_imeis_and_figures(bench):
+    """care_events: the generated IMEIs pass the addon's check; SOS figures and failed samples."""
+    datagen = _load("city_bench_datagen", ROOT / "scripts" / "bench" / "datagen.py")
+    imei = _load("city_care_imei", ROOT / "addons" / "city_special_care" / "tools" / "imei.py")
+    imeis = [datagen.care_imei(serial) for serial in (1, 42, 99999, 1234567)]
+    assert len(set(imeis)) == 4
+    assert all(imei.imei_error(value) is None for value in imeis)
+    care = _load("city_bench_care_events", ROOT / "scripts" / "bench" / "care_events.py")
+    samples = [
+        {"start": 0.0, "posted": 0.1 * n, "found": 0.1 * n + 0.05, "polls": 1, "error": None, "ping_ms": 20.0}
+        for n in range(1, 21)
+    ]
+    figures, ping, reasons = care.sos_figures(samples, "sos")
+    assert not reasons
+    assert figures["sos_samples"] == 20
+    assert figures["sos_p95_ms"] == 1950.0
+    assert ping["p95_ms"] == 20.0
+    samples.append({"start": 0.0, "polls": 0, "error": "POST 500: boom"})
+    assert care.sos_figures(samples, "sos")[2]

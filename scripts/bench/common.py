@@ -240,6 +240,38 @@ def shell_json(conf, db, workdir, code, marker, what, timeout=600, env=None):
     return json.loads(lines[-1][len(marker) :])
 
 
+def ensure_installed(conf, db, workdir, modules, timeout=1800):
+    """Install those of ``modules`` that are not installed in ``db`` yet; return the ones installed.
+
+    The copy of ``city`` may predate an addon (scripts/run --no-start installs new addons into
+    ``city`` when the addons change): the benchmark then installs it into its copy only, with
+    Odoo's ``-i`` and ``--stop-after-init`` (log in ``workdir/odoo-install.log``). Nothing to do,
+    and no time spent, when they are all installed.
+    """
+    rows = query(db, "SELECT name, state FROM ir_module_module WHERE name = ANY(%s)", (list(modules),))
+    states = dict(rows)
+    unknown = [name for name in modules if name not in states]
+    missing = [name for name in modules if states.get(name) != "installed"]
+    if not missing:
+        return []
+    logfile = os.path.join(workdir, "odoo-install.log")
+    log(f"installing {', '.join(missing)} into {db} (log {os.path.relpath(logfile, ROOT)})")
+    if unknown:
+        # an addon the database never saw: refresh the module list first (-i does not)
+        odoo_shell(conf, db, "env['ir.module.module'].update_list()\nenv.cr.commit()\n", logfile, timeout=timeout)
+    command = odoo_command(conf, db, "-i", ",".join(missing)) + [
+        "--stop-after-init",
+        "--no-http",
+        "--log-level=warn",
+        f"--logfile={logfile}",
+    ]
+    proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False)
+    states = dict(query(db, "SELECT name, state FROM ir_module_module WHERE name = ANY(%s)", (missing,)))
+    if proc.returncode != 0 or any(states.get(name) != "installed" for name in missing):
+        raise BenchError(f"installing {', '.join(missing)} failed (exit {proc.returncode}); see {logfile}")
+    return missing
+
+
 # Shell code that defines ``resident_user(partner, login, password, **values)``: it creates or
 # updates the portal user ``login`` of resident ``partner`` (group city_base.group_city_base_resident,
 # the partner's language when installed, ``values`` on top) and returns it. Prepend it to a
@@ -527,6 +559,52 @@ def portal_login(url, login, password, landing):
     if not cookies:
         raise BenchError("no session_id cookie after the login")
     return f"session_id={cookies[0].value}"
+
+
+def session_login(url, db, login, password, timeout=60):
+    """Log an internal user in through ``/web/session/authenticate`` (JSON-RPC, as Odoo's web client
+    and external tools do) and return the session cookie (``session_id=...``), kept in memory only."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    body = {"jsonrpc": "2.0", "method": "call", "params": {"db": db, "login": login, "password": password}}
+    request = urllib.request.Request(
+        f"{url}/web/session/authenticate",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with opener.open(request, timeout=timeout) as response:
+        answer = json.loads(response.read())
+    if "error" in answer or not (answer.get("result") or {}).get("uid"):
+        raise BenchError(f"login of {login} failed: {answer.get('error', {}).get('message', 'no uid')}")
+    cookies = [cookie for cookie in jar if cookie.name == "session_id"]
+    if not cookies:
+        raise BenchError("no session_id cookie after the login")
+    return f"session_id={cookies[0].value}"
+
+
+def call_kw(url, cookie, model, method, args=(), kwargs=None, timeout=60):
+    """``model.method(*args, **kwargs)`` through the web client's JSON-RPC route with the session
+    ``cookie``; returns ``(HTTP status, result)``, or raises BenchError with the server's error."""
+    body = {
+        "jsonrpc": "2.0",
+        "method": "call",
+        "params": {"model": model, "method": method, "args": list(args), "kwargs": kwargs or {}},
+    }
+    status, answer = http_request(
+        f"{url}/web/dataset/call_kw/{model}/{method}",
+        method="POST",
+        body=body,
+        headers={"Cookie": cookie},
+        timeout=timeout,
+    )
+    if status != 200:
+        raise BenchError(f"{model}.{method} answered HTTP {status}: {answer[:300]!r}")
+    data = json.loads(answer)
+    if "error" in data:
+        error = data["error"]
+        raise BenchError(f"{model}.{method} failed: {error.get('data', {}).get('message') or error.get('message')}")
+    return status, data["result"]
 
 
 # ---------------------------------------------------------------------------

@@ -800,3 +800,356 @@ def trace_background(conn, products, enterprises, lots, events_per_lot, uid, pre
         cr.execute("DROP TABLE IF EXISTS bench_trace_lot")
     conn.commit()
     return total
+
+
+# ---------------------------------------------------------------------------
+# city_special_care: care recipients, wearables, safe zones and their event history
+# (library functions of the care_* benchmarks)
+# ---------------------------------------------------------------------------
+# A benchmark device's IMEI is CARE_IMEI_TAC + a 7-digit serial + the Luhn check digit, so that the
+# devices of an earlier run on a kept database are found again (and the serial numbers them).
+CARE_IMEI_TAC = "8699990"
+CARE_MODEL_NAME = "基准智能手表 W1"
+CARE_CENTRE = (43.8378, 126.5494)  # 吉林市 city centre: the safe zones lie within ~20 km of it
+CARE_ZONE_RADIUS = 500
+# Thresholds a new care file gets (city.care.recipient._default_threshold): parameter and default.
+CARE_THRESHOLDS = (
+    ("heart_rate_min", 50),
+    ("heart_rate_max", 120),
+    ("systolic_min", 90),
+    ("systolic_max", 160),
+    ("diastolic_max", 100),
+    ("spo2_min", 90),
+)
+
+
+def luhn_check_digit(body):
+    """The Luhn check digit of an IMEI's 14 digits (as addons/city_special_care/tools/imei.py)."""
+    total = 0
+    for index, char in enumerate(reversed(body)):
+        digit = int(char) * (2 if index % 2 == 0 else 1)
+        total += digit - 9 if digit > 9 else digit
+    return str((10 - total % 10) % 10)
+
+
+def care_imei(serial):
+    body = f"{CARE_IMEI_TAC}{serial:07d}"
+    return body + luhn_check_digit(body)
+
+
+def care_thresholds(cr):
+    """The default vital-sign thresholds of new care files: ``{field: value}``."""
+    cr.execute(
+        "SELECT key, value FROM ir_config_parameter WHERE key = ANY(%s)",
+        ([f"city_special_care.{key}" for key, _default in CARE_THRESHOLDS],),
+    )
+    configured = dict(cr.fetchall())
+    values = {}
+    for key, default in CARE_THRESHOLDS:
+        try:
+            values[key] = int(configured.get(f"city_special_care.{key}") or default)
+        except ValueError:
+            values[key] = default
+    return values
+
+
+def care_device_model(cr, uid):
+    """The benchmark's wearable model (a watch with fall detection, vitals and location); its id."""
+    cr.execute("SELECT id FROM city_care_device_model WHERE name = %s ORDER BY id LIMIT 1", (CARE_MODEL_NAME,))
+    row = cr.fetchone()
+    if row:
+        return row[0]
+    cr.execute(
+        """INSERT INTO city_care_device_model (name, manufacturer, kind, heartbeat_interval, offline_after,
+                                               low_battery_percent, has_fall_detection, has_vitals, has_location,
+                                               active, create_uid, write_uid, create_date, write_date)
+           VALUES (%s, '基准电子', 'watch', 300, 900, 15, true, true, true, true, %s, %s,
+                   now() at time zone 'utc', now() at time zone 'utc')
+           RETURNING id""",
+        (CARE_MODEL_NAME, uid, uid),
+    )
+    return cr.fetchone()[0]
+
+
+CARE_RECIPIENT_SQL = """
+WITH p AS MATERIALIZED (
+    SELECT row_number() OVER (ORDER BY p.birth_date NULLS LAST, p.id) AS n, p.id, p.name, p.birth_date,
+           p.city_division_id AS division_id,
+           COALESCE(date_part('year', age(%(today)s::date, p.birth_date))::int, 70) AS years
+      FROM res_partner p
+     WHERE p.is_resident AND p.active
+       AND NOT EXISTS (SELECT 1 FROM city_care_recipient r WHERE r.partner_id = p.id)
+     ORDER BY p.birth_date NULLS LAST, p.id
+     LIMIT %(count)s
+)
+INSERT INTO city_care_recipient (
+    partner_id, name, birth_date, division_id, community_id, active, risk_level, risk_sequence, risk_changed_at,
+    parents_away, parents_work_location, disability_type, disability_grade, heart_rate_min, heart_rate_max,
+    systolic_min, systolic_max, diastolic_max, spo2_min, visit_interval_days, last_visit_date,
+    create_uid, write_uid, create_date, write_date)
+SELECT p.id, p.name, p.birth_date, p.division_id, COALESCE(dv.community_id, p.division_id), true,
+       CASE WHEN p.n %% 10 = 0 THEN 'high' WHEN p.n %% 10 IN (1, 2) THEN 'medium' ELSE 'low' END,
+       CASE WHEN p.n %% 10 = 0 THEN 2 WHEN p.n %% 10 IN (1, 2) THEN 1 ELSE 0 END,
+       %(now)s::timestamp - (p.n %% 400) * interval '1 day',
+       p.years < 16, CASE WHEN p.years < 16 THEN '浙江省宁波市' END,
+       CASE WHEN p.years BETWEEN 16 AND 59
+            THEN (ARRAY['physical', 'visual', 'hearing', 'intellectual'])[1 + p.n %% 4] END,
+       CASE WHEN p.years BETWEEN 16 AND 59 THEN (ARRAY['2', '3', '4'])[1 + p.n %% 3] END,
+       %(heart_rate_min)s, %(heart_rate_max)s, %(systolic_min)s, %(systolic_max)s, %(diastolic_max)s,
+       %(spo2_min)s, 90,
+       CASE WHEN p.n %% 3 <> 0 THEN %(now)s::timestamp - (p.n %% 60) * interval '1 day' - interval '2 hours' END,
+       %(uid)s, %(uid)s, %(now)s::timestamp - (400 + p.n %% 400) * interval '1 day', %(now)s
+  FROM p
+  LEFT JOIN bench_care_div dv ON dv.id = p.division_id
+RETURNING id
+"""
+
+
+def _care_categories(cr, recipient_ids):
+    """Categories of new care files, as a worker records them and city.care.recipient computes them.
+
+    Recorded (manual): 独居, 空巢 or 孤寡 for those aged 60 and over. Computed: the recorded ones,
+    高龄 from 80, 留守儿童 under 16 (parents away), 残障 for a disability with its grade.
+    """
+    cr.execute("SELECT code, id FROM city_care_category")
+    codes = dict(cr.fetchall())
+    manual = [codes[code] for code in ("elderly_alone", "elderly_empty_nest", "elderly_widowed") if code in codes]
+    cr.execute(
+        """CREATE TEMP TABLE bench_care_new ON COMMIT DROP AS
+           SELECT r.id, date_part('year', age(current_date, r.birth_date))::int AS years, r.disability_grade
+             FROM city_care_recipient r WHERE r.id = ANY(%s)""",
+        (recipient_ids,),
+    )
+    if manual:
+        cr.execute(
+            """INSERT INTO city_care_recipient_manual_category_rel (recipient_id, category_id)
+               SELECT id, (%(manual)s::int[])[1 + id %% %(n)s] FROM bench_care_new WHERE years >= 60
+               ON CONFLICT DO NOTHING""",
+            {"manual": manual, "n": len(manual)},
+        )
+    cr.execute(
+        """INSERT INTO city_care_recipient_category_rel (recipient_id, category_id)
+           SELECT m.recipient_id, m.category_id FROM city_care_recipient_manual_category_rel m
+             JOIN bench_care_new n ON n.id = m.recipient_id
+           UNION
+           SELECT id, %(elderly_80)s FROM bench_care_new WHERE years >= 80 AND %(elderly_80)s IS NOT NULL
+           UNION
+           SELECT id, %(left_behind)s FROM bench_care_new WHERE years < 16 AND %(left_behind)s IS NOT NULL
+           UNION
+           SELECT id, %(disability)s FROM bench_care_new
+            WHERE disability_grade IS NOT NULL AND %(disability)s IS NOT NULL
+           ON CONFLICT DO NOTHING""",
+        {
+            "elderly_80": codes.get("elderly_80"),
+            "left_behind": codes.get("left_behind_child"),
+            "disability": codes.get("disability"),
+        },
+    )
+    # visit_interval_days: the shortest interval of the active policies that match (else 90 days)
+    cr.execute(
+        """UPDATE city_care_recipient r SET visit_interval_days = COALESCE(
+                  (SELECT min(v.interval_days) FROM city_care_visit_policy v
+                    WHERE v.active AND (v.risk_level IS NULL OR v.risk_level = r.risk_level)
+                      AND (v.category_id IS NULL OR v.category_id IN (
+                           SELECT c.category_id FROM city_care_recipient_category_rel c WHERE c.recipient_id = r.id))),
+                  90)
+            WHERE r.id IN (SELECT id FROM bench_care_new)"""
+    )
+
+
+def _care_routine_visits(cr, recipient_ids, uid):
+    """One planned routine visit per new care file and its next_visit_due (city.care.visit._schedule_routine)."""
+    params = {"ids": recipient_ids, "uid": uid}
+    cr.execute(
+        """INSERT INTO city_care_visit (recipient_id, division_id, community_id, user_id, reason, state, state_sequence,
+                                        mode, due_date, is_overdue, escalation_level,
+                                        create_uid, create_date, write_uid, write_date)
+           SELECT r.id, r.division_id, r.community_id, r.responsible_user_id, 'routine', 'planned', 0, 'home',
+                  COALESCE(r.last_visit_date, r.create_date)
+                      + make_interval(days => GREATEST(r.visit_interval_days, 1)),
+                  false, 0, %(uid)s, now() at time zone 'utc', %(uid)s, now() at time zone 'utc'
+             FROM city_care_recipient r
+            WHERE r.id = ANY(%(ids)s) AND r.active
+           ON CONFLICT (recipient_id) WHERE state = 'planned' AND reason = 'routine' DO NOTHING""",
+        params,
+    )
+    cr.execute(
+        """UPDATE city_care_recipient r SET next_visit_due = v.due
+             FROM (SELECT recipient_id, min(due_date) AS due FROM city_care_visit
+                    WHERE state = 'planned' AND recipient_id = ANY(%(ids)s) GROUP BY recipient_id) v
+            WHERE r.id = v.recipient_id""",
+        params,
+    )
+
+
+def care_recipients(conn, count, uid):
+    """Open ``count`` more care files (oldest residents without one first), in one transaction.
+
+    The stored columns the ORM computes are filled consistently with addons/city_special_care:
+    name, birth date and grid of the resident, community, risk sequence, default thresholds,
+    recorded and computed categories, visit interval by policy, one planned routine visit and the
+    next visit due. Risk: 10% high, 20% medium. Returns the number of care files opened.
+    """
+    if count <= 0:
+        return 0
+    with conn.cursor() as cr:
+        cr.execute("SELECT now() at time zone 'utc', current_date")
+        now, today = cr.fetchone()
+        cr.execute(
+            """CREATE TEMP TABLE bench_care_div ON COMMIT DROP AS
+               SELECT d.id,
+                      COALESCE((SELECT CASE WHEN a.type = 'community' THEN a.id END
+                                  FROM city_division a
+                                 WHERE d.parent_path LIKE a.parent_path || '%'
+                                   AND a.type IN ('community', 'street', 'district', 'city')
+                                 ORDER BY length(a.parent_path) DESC LIMIT 1), d.id) AS community_id
+                 FROM city_division d"""
+        )
+        cr.execute("CREATE UNIQUE INDEX ON bench_care_div (id)")
+        params = dict(care_thresholds(cr), count=count, now=now, today=today, uid=uid)
+        cr.execute(CARE_RECIPIENT_SQL, params)
+        ids = [row[0] for row in cr.fetchall()]
+        if ids:
+            _care_categories(cr, ids)
+            _care_routine_visits(cr, ids, uid)
+    conn.commit()
+    log(f"{len(ids)} care files opened (categories, routine visits)")
+    return len(ids)
+
+
+def care_devices(conn, count, uid, zone_every=10):
+    """Give ``count`` benchmark wearables in use to care recipients without one; return them all.
+
+    Devices of an earlier run (IMEI prefix CARE_IMEI_TAC) are kept; new ones go to the active
+    recipients without a device in use, by id. Every ``zone_every``-th device's wearer gets a
+    circular safe zone of CARE_ZONE_RADIUS m around a home near the city centre (when it has no
+    active zone yet). The devices are online, heard 1 to 4 minutes ago, battery 60 to 100%.
+
+    Returns ``[(imei, recipient_id, zone)]`` by IMEI, ``zone`` the ``(latitude, longitude, radius)``
+    of the wearer's first active circular zone or None.
+    """
+    with conn.cursor() as cr:
+        model_id = care_device_model(cr, uid)
+        cr.execute(
+            "SELECT count(*), COALESCE(max(substr(imei, 8, 7)::int), 0) FROM city_care_device WHERE imei LIKE %s",
+            (CARE_IMEI_TAC + "%",),
+        )
+        existing, last_serial = cr.fetchone()
+        missing = count - existing
+        if missing > 0:
+            cr.execute(
+                """SELECT r.id, r.division_id FROM city_care_recipient r
+                    WHERE r.active AND NOT EXISTS (SELECT 1 FROM city_care_device d
+                                                    WHERE d.recipient_id = r.id AND d.state = 'active')
+                    ORDER BY r.id LIMIT %s""",
+                (missing,),
+            )
+            free = cr.fetchall()
+            if len(free) < missing:
+                raise SystemExit(f"only {len(free)} care recipients without a device for {missing} new devices")
+            serials = list(range(last_serial + 1, last_serial + 1 + missing))
+            cr.execute(
+                """INSERT INTO city_care_device (imei, model_id, recipient_id, division_id, state, is_online,
+                                                 last_heartbeat_at, last_event_at, battery, sim_number,
+                                                 create_uid, write_uid, create_date, write_date)
+                   SELECT t.imei, %(model)s, t.recipient_id, t.division_id, 'active', true,
+                          now() at time zone 'utc' - (60 + t.serial %% 180) * interval '1 second',
+                          now() at time zone 'utc' - (60 + t.serial %% 180) * interval '1 second',
+                          60 + t.serial %% 41, '1' || (3800000000::bigint + t.serial)::text,
+                          %(uid)s, %(uid)s, now() at time zone 'utc', now() at time zone 'utc'
+                     FROM unnest(%(imeis)s::varchar[], %(serials)s::int[], %(recipients)s::int[], %(divisions)s::int[])
+                          AS t(imei, serial, recipient_id, division_id)""",
+                {
+                    "model": model_id,
+                    "uid": uid,
+                    "imeis": [care_imei(serial) for serial in serials],
+                    "serials": serials,
+                    "recipients": [recipient_id for recipient_id, _division in free],
+                    "divisions": [division_id for _recipient, division_id in free],
+                },
+            )
+        # Safe zones: a circle around a home within ~20 km of the centre, per zone_every-th device.
+        cr.execute(
+            """INSERT INTO city_care_zone (recipient_id, name, shape, latitude, longitude, radius, active,
+                                           create_uid, write_uid, create_date, write_date)
+               SELECT d.recipient_id, '家附近', 'circle',
+                      round((%(lat)s + ((s.serial::bigint * 7919) %% 3600 - 1800) / 10000.0)::numeric, 7),
+                      round((%(lng)s + ((s.serial::bigint * 104729) %% 5000 - 2500) / 10000.0)::numeric, 7),
+                      %(radius)s, true, %(uid)s, %(uid)s, now() at time zone 'utc', now() at time zone 'utc'
+                 FROM city_care_device d
+                 CROSS JOIN LATERAL (SELECT substr(d.imei, 8, 7)::int AS serial) s
+                WHERE d.imei LIKE %(tac)s || '%%' AND d.state = 'active' AND s.serial %% %(every)s = 0
+                  AND NOT EXISTS (SELECT 1 FROM city_care_zone z WHERE z.recipient_id = d.recipient_id AND z.active)""",
+            {
+                "lat": CARE_CENTRE[0],
+                "lng": CARE_CENTRE[1],
+                "radius": CARE_ZONE_RADIUS,
+                "uid": uid,
+                "tac": CARE_IMEI_TAC,
+                "every": zone_every,
+            },
+        )
+        cr.execute(
+            """SELECT d.imei, d.recipient_id, z.latitude, z.longitude, z.radius
+                 FROM city_care_device d
+                 LEFT JOIN LATERAL (SELECT latitude, longitude, radius FROM city_care_zone z
+                                     WHERE z.recipient_id = d.recipient_id AND z.active AND z.shape = 'circle'
+                                     ORDER BY z.id LIMIT 1) z ON true
+                WHERE d.imei LIKE %s || '%%' AND d.state = 'active' AND d.recipient_id IS NOT NULL
+                ORDER BY d.imei LIMIT %s""",
+            (CARE_IMEI_TAC, count),
+        )
+        devices = [
+            (imei, recipient_id, (float(lat), float(lng), radius) if lat is not None else None)
+            for imei, recipient_id, lat, lng, radius in cr.fetchall()
+        ]
+    conn.commit()
+    log(
+        f"{len(devices)} benchmark wearables in use ({max(0, missing)} new), "
+        f"{sum(1 for device in devices if device[2])} wearers with a safe zone"
+    )
+    return devices
+
+
+def care_history(conn, per_device, uid, chunk=500_000):
+    """Give every benchmark wearable ``per_device`` past heartbeats (one per 5 minutes before the
+    last hour), with set-based SQL in chunks; earlier ones are kept. Returns the events inserted."""
+    if per_device <= 0:
+        return 0
+    with conn.cursor() as cr:
+        cr.execute(
+            """CREATE TEMP TABLE bench_care_dev ON COMMIT PRESERVE ROWS AS
+               SELECT row_number() OVER (ORDER BY d.id) AS n, d.id, d.recipient_id
+                 FROM city_care_device d
+                WHERE d.imei LIKE %s || '%%' AND d.state = 'active'
+                  AND NOT EXISTS (SELECT 1 FROM city_care_event e
+                                   WHERE e.device_id = d.id AND e.event_uid = 'hist-1')""",
+            (CARE_IMEI_TAC,),
+        )
+        cr.execute("CREATE UNIQUE INDEX ON bench_care_dev (n)")
+        cr.execute("SELECT count(*) FROM bench_care_dev")
+        devices = cr.fetchone()[0]
+    conn.commit()
+    total, done, started = devices * per_device, 0, time.monotonic()
+    per_chunk = max(1, chunk // per_device)
+    for first in range(1, devices + 1, per_chunk):
+        with conn.cursor() as cr:
+            cr.execute(
+                """INSERT INTO city_care_event (device_id, recipient_id, event_uid, kind, occurred_at, battery,
+                                                create_uid, create_date)
+                   SELECT d.id, d.recipient_id, 'hist-' || k, 'heartbeat',
+                          now() at time zone 'utc' - interval '1 hour' - k * interval '5 minutes'
+                              - (d.n %% 300) * interval '1 second',
+                          LEAST(100, 60 + (d.n + k) %% 41), %(uid)s, now() at time zone 'utc'
+                     FROM bench_care_dev d CROSS JOIN generate_series(1, %(per)s) AS k
+                    WHERE d.n BETWEEN %(first)s AND %(last)s
+                   ON CONFLICT (device_id, event_uid) DO NOTHING""",
+                {"uid": uid, "per": per_device, "first": first, "last": first + per_chunk - 1},
+            )
+            done += cr.rowcount
+        conn.commit()
+        log(f"{done}/{total} past device events inserted ({done / max(time.monotonic() - started, 1e-6):.0f}/s)")
+    with conn.cursor() as cr:
+        cr.execute("DROP TABLE IF EXISTS bench_care_dev")
+    conn.commit()
+    return done

@@ -84,7 +84,7 @@ class CityCareAlarm(models.Model):
         readonly=True,
         tracking=True,
         index=True,
-        group_expand="_read_group_expand_full",
+        group_expand="_read_group_state",
     )
     state_sequence = fields.Integer(compute="_compute_sequences", store=True)
     detail = fields.Text(readonly=True)
@@ -141,6 +141,11 @@ class CityCareAlarm(models.Model):
         )
         return result
 
+    @api.model
+    def _read_group_state(self, states, domain):
+        """Every step of the loop is a column of the alarm board, also when it is empty."""
+        return [code for code, _label in STATES]
+
     @api.depends("state", "severity")
     def _compute_sequences(self):
         states = {code: index for index, (code, _label) in enumerate(STATES)}
@@ -164,7 +169,7 @@ class CityCareAlarm(models.Model):
     # ------------------------------------------------------------------
     def _check_step(self, step):
         allowed = TRANSITIONS[step]
-        labels = dict(STATES)
+        labels = dict(self._fields["state"]._description_selection(self.env))
         for alarm in self:
             states = allowed
             if step == "resolve" and alarm.severity == "low":
@@ -178,8 +183,8 @@ class CityCareAlarm(models.Model):
                     self.env._(
                         "%(alarm)s is %(state)s; this step needs it to be %(allowed)s.",
                         alarm=alarm.name,
-                        state=self.env._(labels[alarm.state]),  # pylint: disable=translation-not-lazy
-                        allowed=" / ".join(self.env._(labels[s]) for s in states),  # pylint: disable=translation-not-lazy
+                        state=labels[alarm.state],
+                        allowed=" / ".join(labels[s] for s in states),
                     )
                 )
 
