@@ -1,5 +1,9 @@
 import datetime
 
+import psycopg2
+import pytz
+from markupsafe import Markup
+
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
@@ -46,7 +50,42 @@ OUTCOMES = [
     ("other", "Other"),
 ]
 DUTY_GROUP = "city_special_care.group_city_special_care_duty"
+# Written by the closed-loop steps only, never directly (they are the desk's statistics).
+PROTECTED_FIELDS = frozenset(
+    {
+        "state",
+        "ack_at",
+        "ack_user_id",
+        "ack_partner_id",
+        "ack_seconds",
+        "ack_within_60",
+        "ack_within_180",
+        "callback_result",
+        "called_at",
+        "dispatched_at",
+        "arrived_at",
+        "arrive_minutes",
+        "resolved_at",
+        "resolved_user_id",
+        "resolve_minutes",
+        "escalation_level",
+        "refire_count",
+        "fired_at",
+        "raised_at",
+        "event_count",
+        "notified",
+    }
+)
+# A critical event this long after the last one of its alarm is a new emergency, not the same burst.
+REOPEN_AFTER = datetime.timedelta(minutes=10)
 MANAGER_GROUP = "city_special_care.group_city_special_care_manager"
+
+
+def _local(moment, tz):
+    """A naive UTC datetime as local wall time text (YYYY-MM-DD HH:MM)."""
+    if not moment:
+        return ""
+    return pytz.utc.localize(moment).astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
 def _param(env, key, default):
@@ -87,10 +126,16 @@ class CityCareAlarm(models.Model):
         group_expand="_read_group_state",
     )
     state_sequence = fields.Integer(compute="_compute_sequences", store=True)
-    detail = fields.Text(readonly=True)
-    latitude = fields.Float(digits=(10, 7), readonly=True)
-    longitude = fields.Float(digits=(10, 7), readonly=True)
+    detail = fields.Text(readonly=True, groups="city_special_care.group_city_special_care_worker")
+    latitude = fields.Float(digits=(10, 7), readonly=True, groups="base.group_user")
+    longitude = fields.Float(digits=(10, 7), readonly=True, groups="base.group_user")
     raised_at = fields.Datetime(required=True, readonly=True, index=True, default=fields.Datetime.now)
+    fired_at = fields.Datetime(
+        string="Last Fired At",
+        readonly=True,
+        default=fields.Datetime.now,
+        help="When the alarm last came to the desk (raised or fired again); escalation counts from here.",
+    )
     last_event_at = fields.Datetime(readonly=True)
     event_count = fields.Integer(default=1, readonly=True, help="Events of this burst collapsed into the alarm.")
     event_ids = fields.One2many("city.care.event", "alarm_id", string="Events")
@@ -160,6 +205,7 @@ class CityCareAlarm(models.Model):
             if vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].sudo().next_by_code("city.care.alarm") or "/"
             vals.setdefault("severity", SEVERITY.get(vals.get("kind"), "high"))
+            vals.setdefault("fired_at", vals.get("raised_at") or fields.Datetime.now())
         alarms = super().create(vals_list)
         alarms._schedule_escalation()
         return alarms
@@ -167,6 +213,11 @@ class CityCareAlarm(models.Model):
     # ------------------------------------------------------------------
     # Closed loop
     # ------------------------------------------------------------------
+    def write(self, vals):
+        if PROTECTED_FIELDS & set(vals) and not (self.env.su or self.env.context.get("city_care_step")):
+            raise UserError(self.env._("The state and timing of an alarm change only through its steps."))
+        return super().write(vals)
+
     def _check_step(self, step):
         allowed = TRANSITIONS[step]
         labels = dict(self._fields["state"]._description_selection(self.env))
@@ -199,7 +250,7 @@ class CityCareAlarm(models.Model):
         for alarm in self:
             values = {"state": "acknowledged"}
             if not alarm.ack_at:  # statistics keep the first acknowledgement (a re-fire does not reset it)
-                seconds = int((now - alarm.raised_at).total_seconds())
+                seconds = max(0, int((now - alarm.raised_at).total_seconds()))
                 values.update(
                     ack_at=now,
                     ack_seconds=seconds,
@@ -224,7 +275,9 @@ class CityCareAlarm(models.Model):
 
     def _callback(self, result):
         self._check_step("callback")
-        self.write({"state": "called", "callback_result": result, "called_at": fields.Datetime.now()})
+        self.with_context(city_care_step=True).write(
+            {"state": "called", "callback_result": result, "called_at": fields.Datetime.now()}
+        )
         return True
 
     def action_dispatch(self):
@@ -236,7 +289,7 @@ class CityCareAlarm(models.Model):
                 raise UserError(self.env._("Choose the responding worker."))
             if alarm.responder_type == "family" and not alarm.responder_contact_id:
                 raise UserError(self.env._("Choose the responding family member."))
-        self.write({"state": "dispatched", "dispatched_at": fields.Datetime.now()})
+        self.with_context(city_care_step=True).write({"state": "dispatched", "dispatched_at": fields.Datetime.now()})
         for alarm in self.filtered(lambda a: a.responder_type == "worker"):
             alarm.activity_schedule(
                 "city_special_care.mail_activity_type_alarm_response",
@@ -250,7 +303,7 @@ class CityCareAlarm(models.Model):
         self._check_step("arrive")
         now = fields.Datetime.now()
         for alarm in self:
-            alarm.write(
+            alarm.with_context(city_care_step=True).write(
                 {"state": "arrived", "arrived_at": now, "arrive_minutes": (now - alarm.raised_at).total_seconds() / 60}
             )
         return True
@@ -261,7 +314,7 @@ class CityCareAlarm(models.Model):
         for alarm in self:
             if not alarm.outcome:
                 raise UserError(self.env._("Record the outcome of %(alarm)s.", alarm=alarm.name))
-            alarm.write(
+            alarm.with_context(city_care_step=True).write(
                 {
                     "state": "resolved",
                     "resolved_at": now,
@@ -326,7 +379,7 @@ class CityCareAlarm(models.Model):
         current = {(a.recipient_id.id, a.kind, a.device_id.id): a for a in open_alarms}
         touched = {}
         alarm_of = {}
-        created = Alarm.browse()
+        created = reopened = Alarm.browse()
         for row, kind, detail in sorted(triggers, key=lambda t: t[0]["occurred_at"]):
             if not row["recipient_id"]:
                 continue
@@ -334,35 +387,47 @@ class CityCareAlarm(models.Model):
             # One open alarm per recipient, condition and device: the burst joins it.
             alarm = current.get(key)
             if not alarm:
-                alarm = Alarm.with_context(mail_create_nolog=True).create(
+                alarm, is_new = self._create_or_join(
                     {
                         "recipient_id": row["recipient_id"],
                         "device_id": row["device_id"],
                         "kind": kind,
                         "detail": detail,
-                        "raised_at": row["occurred_at"] if kind in ("sos", "fall") else fields.Datetime.now(),
+                        # The person pressed or fell at the device's time (never later than now).
+                        "raised_at": min(row["occurred_at"], fields.Datetime.now())
+                        if kind in ("sos", "fall")
+                        else fields.Datetime.now(),
                         "last_event_at": row["occurred_at"],
                         "latitude": row["latitude"],
                         "longitude": row["longitude"],
                     }
                 )
                 current[key] = alarm
-                created |= alarm
-                touched[alarm] = {"event_count": 1, "last_event_at": row["occurred_at"]}
-            else:
-                values = touched.setdefault(
-                    alarm, {"event_count": alarm.event_count, "last_event_at": alarm.last_event_at}
-                )
-                values["event_count"] += 1
-                values["last_event_at"] = max(values["last_event_at"] or row["occurred_at"], row["occurred_at"])
-                if detail:
-                    values["detail"] = detail
-                if row["latitude"] is not None:
-                    values.update(latitude=row["latitude"], longitude=row["longitude"])
+                if is_new:
+                    created |= alarm
+                    touched[alarm] = {"event_count": 1, "last_event_at": row["occurred_at"]}
+                    alarm_of[(row["device_id"], row["event_uid"])] = alarm
+                    continue
+            values = touched.setdefault(alarm, {"event_count": alarm.event_count, "last_event_at": alarm.last_event_at})
+            last = values["last_event_at"]
+            values["event_count"] += 1
+            values["last_event_at"] = max(last or row["occurred_at"], row["occurred_at"])
+            if detail:
+                values["detail"] = detail
+            if row["latitude"] is not None:
+                values.update(latitude=row["latitude"], longitude=row["longitude"])
+            if (
+                kind in ("sos", "fall")
+                and alarm.state != "new"
+                and alarm not in reopened
+                and (not last or row["occurred_at"] - last > REOPEN_AFTER)
+            ):
+                # A new SOS or fall after the burst is over brings a handled alarm back to the desk.
+                reopened |= alarm
             alarm_of[(row["device_id"], row["event_uid"])] = alarm
         for alarm, values in touched.items():
             if alarm not in created or values["event_count"] > 1:
-                alarm.write(values)
+                alarm.with_context(city_care_step=True).write(values)
         pairs = list(alarm_of.items())
         self.env.cr.execute(
             SQL(
@@ -377,38 +442,83 @@ class CityCareAlarm(models.Model):
             )
         )
         self.env["city.care.event"].invalidate_model(["alarm_id"])
-        # Only new alarms are announced: events joining an open alarm make no new notification.
-        created._announce()
+        for alarm in reopened:
+            alarm._fire_again(self.env._("A new %(kind)s event arrived after the burst.", kind=alarm._kind_label()))
+        # Only new (and reopened) alarms are announced: events joining an open alarm make no new notification.
+        (created | reopened)._announce()
+        reopened._schedule_escalation()
         return {key: alarm.name for key, alarm in alarm_of.items()}
 
     @api.model
-    def _raise_offline(self, devices):
-        Alarm = self.sudo()
-        for device in devices.filtered("recipient_id"):
+    def _create_or_join(self, values):
+        """Create the alarm, or join the one a concurrent request just opened (unique open alarm)."""
+        Alarm = self.sudo().with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
+        try:
+            with self.env.cr.savepoint():
+                return Alarm.create(values), True
+        except psycopg2.errors.UniqueViolation:
             existing = Alarm.search(
                 [
-                    ("recipient_id", "=", device.recipient_id.id),
-                    ("device_id", "=", device.id),
-                    ("kind", "=", "device_offline"),
+                    ("recipient_id", "=", values["recipient_id"]),
+                    ("kind", "=", values["kind"]),
+                    ("device_id", "=", values.get("device_id") or False),
                     ("state", "in", OPEN_STATES),
                 ],
                 limit=1,
             )
-            alarm = existing or Alarm.with_context(mail_create_nolog=True).create(
+            if not existing:
+                raise
+            return existing, False
+
+    def _fire_again(self, reason):
+        """Back to the desk: state new, escalation timer restarted from now."""
+        for alarm in self:
+            alarm.with_context(city_care_step=True).write(
+                {
+                    "state": "new",
+                    "refire_count": alarm.refire_count + 1,
+                    "escalation_level": 0,
+                    "fired_at": fields.Datetime.now(),
+                    "callback_result": False,
+                    "dispatched_at": False,
+                }
+            )
+            alarm.message_post(body=reason, message_type="notification")
+
+    @api.model
+    def _raise_offline(self, devices):
+        """One 'device offline' alarm per silent device (joining an open one), announced once."""
+        Alarm = self.sudo().with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
+        devices = devices.filtered("recipient_id")
+        existing = {
+            alarm.device_id: alarm
+            for alarm in Alarm.search(
+                [("device_id", "in", devices.ids), ("kind", "=", "device_offline"), ("state", "in", OPEN_STATES)]
+            )
+        }
+        tz = pytz.timezone(self.env.context.get("tz") or "Asia/Shanghai")
+        missing = devices.filtered(lambda device: device not in existing)
+        new_alarms = Alarm.create(
+            [
                 {
                     "recipient_id": device.recipient_id.id,
                     "device_id": device.id,
                     "kind": "device_offline",
                     "detail": self.env._(
                         "No heartbeat since %(last)s (model threshold %(seconds)s s).",
-                        last=fields.Datetime.to_string(device.last_heartbeat_at),
+                        last=_local(device.last_heartbeat_at, tz) or self.env._("installation"),
                         seconds=device.model_id.offline_after,
                     ),
                     "last_event_at": device.last_heartbeat_at,
                 }
-            )
-            device.sudo().offline_alarm_id = alarm
-            alarm._announce()
+                for device in missing
+            ]
+        )
+        for alarm in new_alarms:
+            existing[alarm.device_id] = alarm
+        for device in devices:
+            device.sudo().offline_alarm_id = existing[device]
+        new_alarms._announce()
 
     def _device_back_online(self):
         for alarm in self.sudo().filtered(lambda a: a.state in OPEN_STATES and a.kind == "device_offline"):
@@ -420,7 +530,7 @@ class CityCareAlarm(models.Model):
                 "resolved_at": now,
                 "resolve_minutes": (now - alarm.raised_at).total_seconds() / 60,
             }
-            alarm.write(values)
+            alarm.with_context(city_care_step=True).write(values)
             alarm.message_post(
                 body=self.env._("The device is online again; alarm closed."), message_type="notification"
             )
@@ -462,29 +572,42 @@ class CityCareAlarm(models.Model):
 
     @api.model
     def _cron_duty_summary(self):
-        """One summary notification per on-duty operator for all alarms not yet announced."""
+        """One summary notification per on-duty operator for all alarms not yet announced.
+
+        Alarms no on-duty operator covers stay unannounced until someone covering them is on duty.
+        """
         alarms = self.sudo().search([("notified", "=", False), ("state", "in", OPEN_STATES)], order="id")
         if not alarms:
             return 0
         sent = 0
+        announced = self.browse()
         for user in self._duty_users(alarms.division_id):
             mine = alarms.filtered(lambda a, u=user: u._care_covers(a.division_id))
             if not mine:
                 continue
-            lines = "".join(
-                f"<li>{alarm.name} · {alarm._kind_label()} · {alarm.recipient_id.name} · "
-                f"{alarm.division_id.name or ''}{' ×' + str(alarm.event_count) if alarm.event_count > 1 else ''}</li>"
+            lines = Markup("").join(
+                Markup("<li>%s · %s · %s · %s%s</li>")
+                % (
+                    alarm.name,
+                    alarm._kind_label(),
+                    alarm.recipient_id.name,
+                    alarm.division_id.name or "",
+                    f" ×{alarm.event_count}" if alarm.event_count > 1 else "",
+                )
                 for alarm in mine[:20]
             )
-            more = self.env._("<p>… and %(count)s more.</p>", count=len(mine) - 20) if len(mine) > 20 else ""
+            body = Markup("<p>%s</p><ul>%s</ul>") % (self.env._("New alarms at the care desk:"), lines)
+            if len(mine) > 20:
+                body += Markup("<p>%s</p>") % self.env._("… and %(count)s more.", count=len(mine) - 20)
             self.env["mail.thread"].sudo().message_notify(
                 partner_ids=user.partner_id.ids,
                 subject=self.env._("%(count)s new care alarm(s)", count=len(mine)),
-                body=self.env._("<p>New alarms at the care desk:</p>") + f"<ul>{lines}</ul>" + more,
+                body=body,
                 email_layout_xmlid="mail.mail_notification_light",
             )
+            announced |= mine
             sent += 1
-        alarms.write({"notified": True})
+        announced.write({"notified": True})
         return sent
 
     def _kind_label(self):
@@ -515,7 +638,7 @@ class CityCareAlarm(models.Model):
                     ("state", "=", "new"),
                     ("escalation_level", "<", level),
                     ("severity", "!=", "low"),
-                    ("raised_at", "<=", now - datetime.timedelta(seconds=seconds * factor)),
+                    ("fired_at", "<=", now - datetime.timedelta(seconds=seconds * factor)),
                 ]
             )
             for alarm in due:
@@ -538,23 +661,12 @@ class CityCareAlarm(models.Model):
         stale = Alarm.search(
             [("state", "=", "dispatched"), ("dispatched_at", "<=", now - datetime.timedelta(minutes=minutes))]
         )
-        for alarm in stale:
-            alarm.write(
-                {
-                    "state": "new",
-                    "refire_count": alarm.refire_count + 1,
-                    "escalation_level": 0,
-                    "callback_result": False,
-                    "dispatched_at": False,
-                }
+        stale._fire_again(
+            self.env._(
+                "Arrival not confirmed within %(minutes)s minutes of dispatch: the alarm fires again.",
+                minutes=minutes,
             )
-            alarm.message_post(
-                body=self.env._(
-                    "Arrival not confirmed within %(minutes)s minutes of dispatch: the alarm fires again.",
-                    minutes=minutes,
-                ),
-                message_type="notification",
-            )
+        )
         stale._announce()
         stale._schedule_escalation()
         return escalated, len(stale)

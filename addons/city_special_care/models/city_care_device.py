@@ -86,8 +86,10 @@ class CityCareDevice(models.Model):
             """
             SELECT d.id FROM city_care_device d
               JOIN city_care_device_model m ON m.id = d.model_id
-             WHERE d.state = 'active' AND d.is_online
-               AND d.last_heartbeat_at < (now() at time zone 'utc') - make_interval(secs => m.offline_after)
+             WHERE d.state = 'active' AND d.recipient_id IS NOT NULL
+               AND (d.is_online OR d.offline_alarm_id IS NULL)
+               AND COALESCE(d.last_heartbeat_at, d.write_date)
+                   < (now() at time zone 'utc') - make_interval(secs => m.offline_after)
             """
         )
         devices = self.browse([row[0] for row in self.env.cr.fetchall()])

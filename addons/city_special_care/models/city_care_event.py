@@ -182,10 +182,13 @@ class CityCareEvent(models.Model):
                        battery = CASE WHEN t.battery IS NOT NULL
                                        AND (d.last_event_at IS NULL OR t.at >= d.last_event_at)
                                       THEN t.battery ELSE d.battery END,
-                       is_online = true
-                  FROM unnest(%(ids)s::int[], %(at)s::timestamp[], %(battery)s::int[]) AS t(id, at, battery)
-                 WHERE d.id = t.id
-             RETURNING d.id, d.offline_alarm_id
+                       -- a backlog event older than the offline threshold does not bring a device online
+                       is_online = d.is_online
+                                   OR t.at > (now() at time zone 'utc') - make_interval(secs => m.offline_after)
+                  FROM unnest(%(ids)s::int[], %(at)s::timestamp[], %(battery)s::int[]) AS t(id, at, battery),
+                       city_care_device_model m
+                 WHERE d.id = t.id AND m.id = d.model_id
+             RETURNING d.id, CASE WHEN d.is_online THEN d.offline_alarm_id END
                 """,
                 ids=ids,
                 at=[latest[i]["occurred_at"] for i in ids],

@@ -10,6 +10,8 @@ from ..tools import demo
 from .city_care_category import DERIVED_CODES
 
 HEALTH_GROUP = "city_special_care.group_city_special_care_worker"
+# Internal data of the file: family members in the portal never read these through the ORM.
+INTERNAL = "base.group_user"
 RISK_LEVELS = [("low", "Low"), ("medium", "Medium"), ("high", "High")]
 CARE_LEVELS = [
     ("independent", "Independent"),
@@ -41,7 +43,16 @@ FILE_FIELDS = (
     "last_diastolic",
     "last_spo2",
 )
-ADULT_AGE = 16  # 留守儿童: under 16 (国发〔2016〕13号)
+ADULT_AGE = 16
+CITY_TZ = "Asia/Shanghai"
+
+
+def city_today(record):
+    """Today in the user's time zone, or the city's for the system user and crons."""
+    tz = record.env.context.get("tz") or record.env.user.tz or CITY_TZ
+    return fields.Date.context_today(record.with_context(tz=tz))  # 留守儿童: under 16 (国发〔2016〕13号)
+
+
 ADVANCED_AGE = 80
 
 
@@ -96,15 +107,16 @@ class CityCareRecipient(models.Model):
         help="Recorded categories plus the derived ones, kept current (80th birthday, assessments, "
         "disability, parents working away).",
     )
-    risk_level = fields.Selection(RISK_LEVELS, default="low", required=True, tracking=True)
+    risk_level = fields.Selection(RISK_LEVELS, default="low", required=True, tracking=True, groups=INTERNAL)
     risk_sequence = fields.Integer(compute="_compute_risk_sequence", store=True)
-    risk_changed_at = fields.Datetime(readonly=True)
+    risk_changed_at = fields.Datetime(readonly=True, groups=INTERNAL)
     responsible_user_id = fields.Many2one(
         "res.users",
         string="Responsible Worker",
         index=True,
         tracking=True,
         domain=lambda self: [("groups_id", "in", self.env.ref(HEALTH_GROUP).id)],
+        groups=INTERNAL,
     )
     # Health and disability: readable by the care group only.
     care_level = fields.Selection(CARE_LEVELS, readonly=True, tracking=True, groups=HEALTH_GROUP)
@@ -122,11 +134,11 @@ class CityCareRecipient(models.Model):
         tracking=True,
         help="Both parents work away from home (or one is away and the other cannot look after the child).",
     )
-    parents_work_location = fields.Char(string="Parents' Work Location")
+    parents_work_location = fields.Char(string="Parents' Work Location", groups=INTERNAL)
     # Family and consent
-    contact_ids = fields.One2many("city.care.contact", "recipient_id", string="Guardians and Contacts")
-    guardian_id = fields.Many2one("city.care.contact", compute="_compute_guardian_id")
-    consent_ids = fields.One2many("city.care.consent", "recipient_id")
+    contact_ids = fields.One2many("city.care.contact", "recipient_id", string="Guardians and Contacts", groups=INTERNAL)
+    guardian_id = fields.Many2one("city.care.contact", compute="_compute_guardian_id", groups=INTERNAL)
+    consent_ids = fields.One2many("city.care.consent", "recipient_id", groups=INTERNAL)
     family_partner_ids = fields.Many2many(
         "res.partner",
         "city_care_recipient_family_partner_rel",
@@ -161,34 +173,39 @@ class CityCareRecipient(models.Model):
         store=True,
     )
     # Devices, zones, thresholds, readings
-    device_ids = fields.One2many("city.care.device", "recipient_id", string="Devices")
-    zone_ids = fields.One2many("city.care.zone", "recipient_id", string="Safe Zones")
-    heart_rate_min = fields.Integer(default=lambda self: self._default_threshold("heart_rate_min", 50))
-    heart_rate_max = fields.Integer(default=lambda self: self._default_threshold("heart_rate_max", 120))
-    systolic_max = fields.Integer(default=lambda self: self._default_threshold("systolic_max", 160))
-    systolic_min = fields.Integer(default=lambda self: self._default_threshold("systolic_min", 90))
-    diastolic_max = fields.Integer(default=lambda self: self._default_threshold("diastolic_max", 100))
-    spo2_min = fields.Integer(string="SpO2 Min", default=lambda self: self._default_threshold("spo2_min", 90))
+    device_ids = fields.One2many("city.care.device", "recipient_id", string="Devices", groups=INTERNAL)
+    zone_ids = fields.One2many("city.care.zone", "recipient_id", string="Safe Zones", groups=INTERNAL)
+    heart_rate_min = fields.Integer(default=lambda self: self._default_threshold("heart_rate_min", 50), groups=INTERNAL)
+    heart_rate_max = fields.Integer(
+        default=lambda self: self._default_threshold("heart_rate_max", 120), groups=INTERNAL
+    )
+    systolic_max = fields.Integer(default=lambda self: self._default_threshold("systolic_max", 160), groups=INTERNAL)
+    systolic_min = fields.Integer(default=lambda self: self._default_threshold("systolic_min", 90), groups=INTERNAL)
+    diastolic_max = fields.Integer(default=lambda self: self._default_threshold("diastolic_max", 100), groups=INTERNAL)
+    spo2_min = fields.Integer(
+        string="SpO2 Min", default=lambda self: self._default_threshold("spo2_min", 90), groups=INTERNAL
+    )
     last_heart_rate = fields.Integer(readonly=True, groups=HEALTH_GROUP)
     last_systolic = fields.Integer(readonly=True, groups=HEALTH_GROUP)
     last_diastolic = fields.Integer(readonly=True, groups=HEALTH_GROUP)
     last_spo2 = fields.Integer(string="Last SpO2", readonly=True, groups=HEALTH_GROUP)
-    last_reading_at = fields.Datetime(readonly=True)
-    last_latitude = fields.Float(digits=(10, 7), readonly=True)
-    last_longitude = fields.Float(digits=(10, 7), readonly=True)
-    last_location_at = fields.Datetime(readonly=True)
+    last_reading_at = fields.Datetime(readonly=True, groups=INTERNAL)
+    last_latitude = fields.Float(digits=(10, 7), readonly=True, groups=INTERNAL)
+    last_longitude = fields.Float(digits=(10, 7), readonly=True, groups=INTERNAL)
+    last_location_at = fields.Datetime(readonly=True, groups=INTERNAL)
     # Visits
     visit_interval_days = fields.Integer(
         compute="_compute_visit_interval_days",
         store=True,
         help="Days between proactive visits, from the most frequent visit policy that matches.",
+        groups=INTERNAL,
     )
-    visit_ids = fields.One2many("city.care.visit", "recipient_id", string="Visits")
-    last_visit_date = fields.Datetime(readonly=True)
-    next_visit_due = fields.Datetime(readonly=True, index=True)
-    alarm_ids = fields.One2many("city.care.alarm", "recipient_id", string="Alarms")
-    open_alarm_count = fields.Integer(compute="_compute_open_alarm_count")
-    note = fields.Html()
+    visit_ids = fields.One2many("city.care.visit", "recipient_id", string="Visits", groups=INTERNAL)
+    last_visit_date = fields.Datetime(readonly=True, groups=INTERNAL)
+    next_visit_due = fields.Datetime(readonly=True, index=True, groups=INTERNAL)
+    alarm_ids = fields.One2many("city.care.alarm", "recipient_id", string="Alarms", groups=INTERNAL)
+    open_alarm_count = fields.Integer(compute="_compute_open_alarm_count", groups=INTERNAL)
+    note = fields.Html(groups=INTERNAL)
 
     _sql_constraints = [
         ("partner_unique", "unique(partner_id)", "This resident already has a care file."),
@@ -281,11 +298,14 @@ class CityCareRecipient(models.Model):
         "consent_ids.share_alarms",
         "consent_ids.share_visits",
         "consent_ids.share_readings",
+        "consent_ids.shared_with",
     )
     def _compute_family_access(self):
         for recipient in self:
             consents = recipient.consent_ids.filtered(
-                lambda consent: consent.state == "active" and consent.contact_id.partner_id
+                lambda consent: (
+                    consent.state == "active" and consent.shared_with == "family" and consent.contact_id.partner_id
+                )
             )
             recipient.family_partner_ids = consents.contact_id.partner_id
             recipient.family_alarm_partner_ids = consents.filtered("share_alarms").contact_id.partner_id
@@ -359,7 +379,15 @@ class CityCareRecipient(models.Model):
             self.env["city.care.visit"].sudo().search(
                 [("recipient_id", "in", self.ids), ("state", "=", "planned")]
             ).write({"state": "cancelled", "is_overdue": False})
-        if {"risk_level", "manual_category_ids", "birth_date", "care_level", "active"} & set(vals):
+        if {
+            "risk_level",
+            "manual_category_ids",
+            "care_level",
+            "active",
+            "parents_away",
+            "disability_type",
+            "disability_grade",
+        } & set(vals):
             self._schedule_visits()
         return result
 
@@ -421,7 +449,7 @@ class CityCareRecipient(models.Model):
     @api.model
     def _cron_refresh_categories(self):
         """Keep the age-derived categories current (80th and 16th birthdays) — set-based."""
-        today = fields.Date.context_today(self)
+        today = city_today(self)
         derived = self._derived_categories()
         stale_ids = set()
         queries = []

@@ -5,7 +5,9 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from ..tools.geo import distance_m
+from .city_care_recipient import city_today
 
+ESCALATION_CHUNK = 500
 REASONS = [
     ("routine", "Routine"),
     ("major_change", "Major Change"),
@@ -109,6 +111,13 @@ class CityCareVisit(models.Model):
                 vals["user_id"] = recipient.responsible_user_id.id
         return super().create(vals_list)
 
+    def write(self, vals):
+        if {"state", "is_late", "is_overdue", "escalation_level"} & set(vals) and not (
+            self.env.su or self.env.context.get("city_care_step")
+        ):
+            raise UserError(self.env._("A visit's state changes only by recording or cancelling it."))
+        return super().write(vals)
+
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
@@ -135,7 +144,7 @@ class CityCareVisit(models.Model):
                 values["checkin_distance"] = round(
                     distance_m(visit.checkin_latitude, visit.checkin_longitude, building.latitude, building.longitude)
                 )
-            visit.write(values)
+            visit.with_context(city_care_step=True).write(values)
             visit.activity_unlink(
                 ["city_special_care.mail_activity_type_visit", "city_special_care.mail_activity_type_visit_overdue"]
             )
@@ -157,7 +166,7 @@ class CityCareVisit(models.Model):
                         "The routine visit follows the visit policy; record it, or change the policy or risk level."
                     )
                 )
-        self.write({"state": "cancelled", "is_overdue": False})
+        self.with_context(city_care_step=True).write({"state": "cancelled", "is_overdue": False})
         return True
 
     # ------------------------------------------------------------------
@@ -266,30 +275,45 @@ class CityCareVisit(models.Model):
         )
         newly = self.browse([row[0] for row in self.env.cr.fetchall()])
         self.invalidate_model(["is_overdue", "escalation_level"])
-        for visit in newly.filtered("user_id"):
-            visit.activity_schedule(
-                "city_special_care.mail_activity_type_visit_overdue",
-                date_deadline=fields.Date.context_today(visit),
-                user_id=visit.user_id.id,
-            )
-        days = int(self.env["ir.config_parameter"].sudo().get_param("city_special_care.visit_escalate_days", 3))
-        late = self.search(
+        # One create for all activities: a bulk import can make thousands of visits due at once.
+        activity_type = self.env.ref("city_special_care.mail_activity_type_visit_overdue")
+        model_id = self.env["ir.model"]._get_id(self._name)
+        today = city_today(self)
+        self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(
             [
-                ("state", "=", "planned"),
-                ("escalation_level", "=", 1),
-                ("due_date", "<", now - datetime.timedelta(days=days)),
+                {
+                    "res_model_id": model_id,
+                    "res_id": visit.id,
+                    "activity_type_id": activity_type.id,
+                    "summary": activity_type.summary,
+                    "user_id": visit.user_id.id,
+                    "date_deadline": today,
+                    "automated": True,
+                }
+                for visit in newly.filtered("user_id")
             ]
         )
+        days = int(self.env["ir.config_parameter"].sudo().get_param("city_special_care.visit_escalate_days", 3))
+        domain = [
+            ("state", "=", "planned"),
+            ("escalation_level", "=", 1),
+            ("due_date", "<", now - datetime.timedelta(days=days)),
+        ]
+        late = self.search(domain, limit=ESCALATION_CHUNK, order="due_date, id")
         if late:
-            late.write({"escalation_level": 2})
+            late.with_context(city_care_step=True).write({"escalation_level": 2})
+            body = self.env._("Visit overdue by more than %(days)s days: escalated to the care managers.", days=days)
+            managers_of = {}
             for visit in late:
-                managers = self.env["city.care.alarm"]._managers_for(visit.division_id)
+                if visit.division_id not in managers_of:
+                    managers_of[visit.division_id] = self.env["city.care.alarm"]._managers_for(visit.division_id)
                 visit.message_post(
-                    body=self.env._(
-                        "Visit overdue by more than %(days)s days: escalated to the care managers.", days=days
-                    ),
-                    partner_ids=managers.partner_id.ids,
+                    body=body,
+                    partner_ids=managers_of[visit.division_id].partner_id.ids,
                     message_type="notification",
                     subtype_xmlid="mail.mt_comment",
                 )
+            if len(late) == ESCALATION_CHUNK:
+                # More to do: let the cron run again right away instead of one huge transaction.
+                self.env["ir.cron"]._notify_progress(done=len(late), remaining=self.search_count(domain))
         return len(newly), len(late)

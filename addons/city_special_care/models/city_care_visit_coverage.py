@@ -6,7 +6,7 @@ class CityCareVisitCoverage(models.Model):
 
     Averaging ``covered`` over any grouping (grid, community, month) gives the coverage rate; the
     national target is 100% monthly for special-difficulty elderly. Recipients count from the month
-    their file was opened; the last twelve months are shown.
+    their file was opened; the last twelve calendar months of the city (Asia/Shanghai) are shown.
     """
 
     _name = "city.care.visit.coverage"
@@ -35,18 +35,22 @@ class CityCareVisitCoverage(models.Model):
                        1 AS recipient_count,
                        CASE WHEN v.visited THEN 1 ELSE 0 END AS visited_count,
                        CASE WHEN v.visited THEN 100.0 ELSE 0.0 END AS covered
-                  FROM generate_series(date_trunc('month', now() at time zone 'utc') - interval '11 months',
-                                       date_trunc('month', now() at time zone 'utc'), interval '1 month') AS m(month)
+                  FROM generate_series(date_trunc('month', now() at time zone 'Asia/Shanghai') - interval '11 months',
+                                       date_trunc('month', now() at time zone 'Asia/Shanghai'),
+                                       interval '1 month') AS m(month)
                   JOIN city_care_recipient r
-                    ON r.active AND r.create_date < m.month + interval '1 month'
+                    ON r.active
+                   AND r.create_date < ((m.month + interval '1 month') at time zone 'Asia/Shanghai') at time zone 'UTC'
                    AND EXISTS (SELECT 1 FROM city_care_recipient_category_rel rel
                                  JOIN city_care_category c ON c.id = rel.category_id
                                 WHERE rel.recipient_id = r.id AND c.is_key_group)
                   CROSS JOIN LATERAL (
                        SELECT EXISTS (SELECT 1 FROM city_care_visit cv
                                        WHERE cv.recipient_id = r.id AND cv.state = 'done'
-                                         AND cv.visited_at >= m.month
-                                         AND cv.visited_at < m.month + interval '1 month') AS visited
+                                         AND cv.visited_at >= (m.month at time zone 'Asia/Shanghai') at time zone 'UTC'
+                                         AND cv.visited_at
+                                             < ((m.month + interval '1 month') at time zone 'Asia/Shanghai')
+                                               at time zone 'UTC') AS visited
                   ) v
             )
             """  # noqa: S608

@@ -34,9 +34,13 @@ class CityCareZone(models.Model):
                 try:
                     geo.parse_polygon(zone.polygon)
                 except (ValueError, TypeError) as error:
-                    raise ValidationError(
-                        self.env._("The polygon is not valid: %(reason)s.", reason=str(error))
-                    ) from error
+                    reasons = {
+                        "points": self.env._("a polygon needs at least three corners"),
+                        "pair": self.env._("each corner is a [latitude, longitude] pair"),
+                        "range": self.env._("a corner lies outside the Earth's coordinates"),
+                    }
+                    reason = reasons.get(str(error), self.env._("it is not JSON like [[43.85, 126.55], ...]"))
+                    raise ValidationError(self.env._("The polygon is not valid: %(reason)s.", reason=reason)) from error
 
     def _contains(self, lat, lng):
         self.ensure_one()

@@ -196,7 +196,9 @@ class TestAlarm(CareCase, TransactionCase):
         self.assertIn(alarm_c.name, body)
         self.assertIn("×20", body)
         self.assertNotIn(self.alarms(self.recipient_b).name, body)
-        self.assertTrue(all((alarm_a | alarm_c | self.alarms(self.recipient_b)).mapped("notified")))
+        self.assertTrue(all((alarm_a | alarm_c).mapped("notified")))
+        # Nobody on duty covers recipient B: the alarm waits for the first operator who does.
+        self.assertFalse(self.alarms(self.recipient_b).notified)
         # Further events of the open burst and a second run send nothing new.
         self.ingest(self.event("a-20", at=at + 20 * SECOND))
         self.assertEqual(alarm_a.event_count, 21)
@@ -455,7 +457,8 @@ class TestAlarm(CareCase, TransactionCase):
             self.event("hb1", "heartbeat", at=heard, device=badge),
             self.event("hb2", "heartbeat", at=heard, device=pendant),
         )
-        self.assertTrue(badge.is_online and pendant.is_online)
+        # A heartbeat already older than the model's threshold does not bring the badge online.
+        self.assertEqual((badge.is_online, pendant.is_online), (False, True))
         self.env["city.care.device"]._cron_offline()
         self.assertFalse(badge.is_online, "10 minutes without heartbeat is offline after 300 s")
         self.assertTrue(pendant.is_online, "but not for a model allowing an hour")
@@ -470,3 +473,34 @@ class TestAlarm(CareCase, TransactionCase):
         self.assertTrue(badge.is_online)
         self.assertEqual((alarm.state, alarm.outcome), ("resolved", "device"))
         self.assertFalse(badge.offline_alarm_id)
+
+    def test_new_sos_after_the_burst_brings_a_handled_alarm_back(self):
+        at = self.now - 30 * MINUTE
+        self.ingest(self.event("r-1", at=at))
+        alarm = self.alarms(self.recipient_a, "sos")
+        alarm.with_user(self.duty_a).action_acknowledge()
+        self.ingest(self.event("r-2", at=at + 5 * MINUTE))
+        self.assertEqual((alarm.state, alarm.refire_count, alarm.event_count), ("acknowledged", 0, 2), "same burst")
+        self.ingest(self.event("r-3", at=at + 25 * MINUTE))
+        self.assertEqual((alarm.state, alarm.refire_count, alarm.event_count), ("new", 1, 3), "a new emergency")
+        self.assertFalse(alarm.notified, "announced again to the duty desk")
+
+    def test_concurrent_opener_joins_the_open_alarm(self):
+        """A request that lost the race for the open alarm joins it instead of failing the batch."""
+        self.ingest(self.event("c-1"))
+        alarm = self.alarms(self.recipient_a, "sos")
+        self.env.flush_all()
+        joined, is_new = self.Alarm._create_or_join(
+            {"recipient_id": self.recipient_a.id, "device_id": self.device_a.id, "kind": "sos", "detail": ""}
+        )
+        self.assertEqual((joined, is_new), (alarm, False))
+
+    def test_steps_and_statistics_cannot_be_written_directly(self):
+        self.ingest(self.event("w-1"))
+        alarm = self.alarms(self.recipient_a, "sos")
+        for values in ({"state": "resolved"}, {"ack_within_60": 100}, {"escalation_level": 0}):
+            with self.subTest(values=values), self.assertRaises(UserError):
+                alarm.with_user(self.manager).write(values)
+        visit = self.planned_routine(self.recipient_a)
+        with self.assertRaises(UserError):
+            visit.with_user(self.worker_a).write({"state": "done"})

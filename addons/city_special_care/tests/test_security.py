@@ -177,6 +177,13 @@ class TestCareSecurity(CareCase, TransactionCase):
         self.assertCannotWrite(family, self.recipient_a, {"risk_level": "low"})
         with self.assertRaises(AccessError):
             self.env["city.care.event"].with_user(family).search([])
+        # Internal notes, location and thresholds stay off the portal's ORM access (readings are shown
+        # only through the portal page, after its consent check), and so do alarm details with values.
+        for field in ("note", "last_latitude", "last_location_at", "heart_rate_max", "risk_level", "contact_ids"):
+            with self.subTest(field=field):
+                self.assertCannotRead(family, self.recipient_a, [field])
+        self.assertCannotRead(family, alarm_a, ["detail"])
+        self.assertCannotRead(self.supervisor, alarm_a, ["detail"])
 
     def test_family_sees_only_what_is_shared(self):
         alarm_a, _alarm_b = self.raise_alarms()

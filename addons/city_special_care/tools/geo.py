@@ -34,16 +34,20 @@ def point_in_polygon(lat, lng, points):
 
 
 def parse_polygon(text):
-    """``[[lat, lng], ...]`` (JSON) as a list of float pairs; raises ValueError when malformed."""
+    """``[[lat, lng], ...]`` (JSON) as a list of float pairs.
+
+    Raises ValueError with a reason code: ``points`` (fewer than three), ``pair`` (not a
+    [latitude, longitude] pair), ``range`` (off the Earth's coordinates), or JSON's own error.
+    """
     data = json.loads(text or "[]")
     if not isinstance(data, list) or len(data) < 3:
-        raise ValueError("a polygon needs at least three points")
+        raise ValueError("points")
     points = []
     for item in data:
         if not isinstance(item, list | tuple) or len(item) != 2:
-            raise ValueError("each point is a [latitude, longitude] pair")
+            raise ValueError("pair")
         lat, lng = float(item[0]), float(item[1])
         if not (-90 <= lat <= 90 and -180 <= lng <= 180):
-            raise ValueError("a point lies outside the Earth's coordinates")
+            raise ValueError("range")
         points.append((lat, lng))
     return points

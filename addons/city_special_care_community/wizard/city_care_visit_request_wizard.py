@@ -50,6 +50,8 @@ class CityCareVisitRequestWizard(models.TransientModel):
         visit._check_can_open_request()
         if not (self.description or "").strip():
             raise UserError(self.env._("Describe what the resident needs."))
+        if self.item_id.is_alarm:
+            raise UserError(self.env._("Sensor-alarm items are opened by devices, not from a visit."))
         partner_sudo = visit.recipient_id.sudo().partner_id
         Request_sudo = self.env["city.request"].sudo()
         location = Request_sudo._location_from_partner(partner_sudo)
