@@ -1153,3 +1153,85 @@ def care_history(conn, per_device, uid, chunk=500_000):
         cr.execute("DROP TABLE IF EXISTS bench_care_dev")
     conn.commit()
     return done
+
+
+# ---------------------------------------------------------------------------
+# Elderly care (addons/city_elderly_care), for the elderly_vouchers benchmark
+# ---------------------------------------------------------------------------
+
+ELDERLY_FIRST_BIRTH = datetime.date(1926, 1, 1)
+
+
+def elderly_count(cr, min_age=80):
+    """Active residents aged ``min_age`` or more today."""
+    cr.execute(
+        """SELECT count(*) FROM res_partner
+            WHERE is_resident AND active AND birth_date <= current_date - make_interval(years => %s)""",
+        (min_age,),
+    )
+    return cr.fetchone()[0]
+
+
+def fill_elderly(db, count, min_age=80, seed=SEED):
+    """Make ``db`` hold at least ``count`` active residents aged ``min_age`` or more; return that count.
+
+    The missing ones are added by :func:`fill`, with births drawn between ELDERLY_FIRST_BIRTH and the
+    day before the ``min_age``-th birthday (the birth range of :func:`_rows` is narrowed meanwhile).
+    """
+    global FIRST_BIRTH, LAST_BIRTH  # noqa: PLW0603 - the birth range _rows draws from, restored below
+    conn = psycopg2.connect(dbname=db)
+    try:
+        with conn.cursor() as cr:
+            existing = elderly_count(cr, min_age)
+            total = resident_count(cr)
+            cr.execute("SELECT current_date")
+            today = cr.fetchone()[0]
+    finally:
+        conn.close()
+    if existing >= count:
+        log(f"{db} already has {existing} residents aged {min_age}+ (>= {count}): nothing to do")
+        return existing
+    saved = FIRST_BIRTH, LAST_BIRTH
+    FIRST_BIRTH = ELDERLY_FIRST_BIRTH
+    LAST_BIRTH = datetime.date(today.year - min_age, today.month, min(today.day, 28)) - datetime.timedelta(days=1)
+    try:
+        fill(db, total + count - existing, seed=seed + 80)
+    finally:
+        FIRST_BIRTH, LAST_BIRTH = saved
+    conn = psycopg2.connect(dbname=db)
+    try:
+        with conn.cursor() as cr:
+            return elderly_count(cr, min_age)
+    finally:
+        conn.close()
+
+
+def care_dependence(conn, severe_every=10, moderate_every=7):
+    """Give care files aged 80+ without a care level one: every ``severe_every``-th severe (失能), every
+    ``moderate_every``-th moderate (半失能), the others independent, with the derived categories
+    disabled_full / disabled_semi as city.care.recipient computes them. Returns {level: count}."""
+    with conn.cursor() as cr:
+        cr.execute("SELECT code, id FROM city_care_category WHERE code IN ('disabled_full', 'disabled_semi')")
+        codes = dict(cr.fetchall())
+        cr.execute(
+            """UPDATE city_care_recipient r
+                  SET care_level = CASE WHEN r.id %% %(severe)s = 0 THEN 'severe'
+                                        WHEN r.id %% %(moderate)s = 0 THEN 'moderate'
+                                        ELSE 'independent' END
+                WHERE r.active AND r.care_level IS NULL
+                  AND r.birth_date <= current_date - interval '80 years'""",
+            {"severe": severe_every, "moderate": moderate_every},
+        )
+        for level, code in (("severe", "disabled_full"), ("moderate", "disabled_semi")):
+            if code in codes:
+                cr.execute(
+                    """INSERT INTO city_care_recipient_category_rel (recipient_id, category_id)
+                       SELECT id, %s FROM city_care_recipient WHERE active AND care_level = %s
+                       ON CONFLICT DO NOTHING""",
+                    (codes[code], level),
+                )
+        cr.execute("SELECT care_level, count(*) FROM city_care_recipient WHERE active GROUP BY 1")
+        levels = {level or "none": n for level, n in cr.fetchall()}
+    conn.commit()
+    log(f"care levels: {levels}")
+    return levels
