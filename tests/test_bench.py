@@ -96,3 +96,14 @@ def test_care_events_imeis_and_figures(bench):
     assert ping["p95_ms"] == 20.0
     samples.append({"start": 0.0, "polls": 0, "error": "POST 500: boom"})
     assert care.sos_figures(samples, "sos")[2]
+
+
+def test_elderly_orders_setup_code(bench):
+    """elderly_orders: the odoo-shell setup code formats into valid Python; the issue's p95 target."""
+    orders = _load("city_bench_elderly_orders", ROOT / "scripts" / "bench" / "elderly_orders.py")
+    code = orders.SETUP_CODE.format(
+        providers=2, heavy_carers=3, carers=1, login="bench", password_env="PW", marker=orders.SETUP_MARKER
+    )
+    compile(code, "elderly_orders_setup", "exec")
+    assert orders.TARGET_P95_MS == 200
+    assert orders.PATH == "/my/elderly/provider-orders"

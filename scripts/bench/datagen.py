@@ -1235,3 +1235,144 @@ def care_dependence(conn, severe_every=10, moderate_every=7):
     conn.commit()
     log(f"care levels: {levels}")
     return levels
+
+
+# ---------------------------------------------------------------------------
+# Elderly-care service orders (addons/city_elderly_care)
+# ---------------------------------------------------------------------------
+
+ELDERLY_ORDER_SQL = """
+INSERT INTO city_elderly_order (
+    name, recipient_id, division_id, community_id, service_id, provider_id, carer_id, scheduled_start,
+    duration_minutes, quantity, unit_price_fen, amount_fen, voucher_fen, self_pay_fen, channel, state,
+    dispatched_at, checkin_at, checkin_latitude, checkin_longitude, checkin_distance, checkout_at,
+    checkout_latitude, checkout_longitude, actual_minutes, is_short, is_far, notes, rating, rating_comment,
+    rated_at, cancel_reason, cancelled_at, create_uid, write_uid, create_date, write_date)
+SELECT %(prefix)s || lpad(s.g::text, 7, '0'), r.id, r.division_id, r.community_id, o.service_id,
+       CASE WHEN s.state <> 'booked' THEN p.id END,
+       CASE WHEN s.state IN ('assigned', 'in_progress', 'done') THEN p.carers[1 + s.g %% p.carer_count] END,
+       s.t, o.duration * s.qty, s.qty, o.price_fen, o.price_fen * s.qty,
+       CASE WHEN s.state = 'done' THEN LEAST(o.price_fen * s.qty, (s.g %% 3) * 2500) ELSE 0 END,
+       CASE WHEN s.state = 'done' THEN o.price_fen * s.qty - LEAST(o.price_fen * s.qty, (s.g %% 3) * 2500)
+            ELSE 0 END,
+       CASE WHEN s.g %% 4 = 0 THEN 'portal' ELSE 'worker' END, s.state,
+       CASE WHEN s.state NOT IN ('booked', 'cancelled') THEN s.t - interval '1 day' END,
+       CASE WHEN s.state IN ('in_progress', 'done') THEN s.t + (s.g %% 11) * interval '1 minute' END,
+       CASE WHEN s.state IN ('in_progress', 'done') THEN 43.83 + (s.g %% 1000) / 100000.0 END,
+       CASE WHEN s.state IN ('in_progress', 'done') THEN 126.54 + (s.g %% 1000) / 100000.0 END,
+       CASE WHEN s.state IN ('in_progress', 'done') THEN CASE WHEN s.g %% 50 = 0 THEN 900 ELSE s.g %% 120 END END,
+       CASE WHEN s.state = 'done' THEN s.t + (s.g %% 11 + s.actual) * interval '1 minute' END,
+       CASE WHEN s.state = 'done' THEN 43.83 + (s.g %% 1000) / 100000.0 END,
+       CASE WHEN s.state = 'done' THEN 126.54 + (s.g %% 1000) / 100000.0 END,
+       CASE WHEN s.state = 'done' THEN s.actual END,
+       s.state = 'done' AND s.actual < o.duration * s.qty * 0.9,
+       s.state IN ('in_progress', 'done') AND s.g %% 50 = 0,
+       CASE WHEN s.state = 'done' THEN '服务已完成，老人状态良好。' END,
+       CASE WHEN s.state = 'done' AND s.g %% 5 <> 0 THEN 3 + s.g %% 3 END,
+       CASE WHEN s.state = 'done' AND s.g %% 5 <> 0 AND s.g %% 3 = 0 THEN '护理员很耐心，服务周到。' END,
+       CASE WHEN s.state = 'done' AND s.g %% 5 <> 0 THEN s.t + interval '1 day' END,
+       CASE WHEN s.state = 'cancelled' THEN '老人临时住院，取消本次服务。' END,
+       CASE WHEN s.state = 'cancelled' THEN s.t - interval '3 hours' END,
+       %(uid)s, %(uid)s, s.t - interval '2 days', s.t
+  FROM (SELECT q.*,
+               CASE WHEN q.t > %(now)s::timestamp + interval '1 day'
+                    THEN (ARRAY['booked', 'dispatched', 'assigned'])[1 + q.g %% 3]
+                    WHEN q.t > %(now)s::timestamp THEN (ARRAY['dispatched', 'assigned'])[1 + q.g %% 2]
+                    WHEN q.t > %(now)s::timestamp - interval '2 hours' THEN 'in_progress'
+                    WHEN q.g %% 17 = 0 THEN 'cancelled'
+                    ELSE 'done' END AS state
+          FROM (SELECT g.g,
+                       %(start)s::timestamp + (g.g - 1) * %(step)s * interval '1 second'
+                           - ((g.g::bigint * 7919) %% 1800) * interval '1 second' AS t,
+                       CASE WHEN g.g %% %(heavy_every)s = 0 THEN 0 ELSE 1 + g.g %% %(others)s END AS pn,
+                       1 + (g.g * 7) %% %(recipients)s AS rn,
+                       50 + (g.g * 13) %% 40 AS actual,
+                       1 AS qty
+                  FROM generate_series(%(first)s, %(last)s) g) q) s
+  JOIN bench_eld_provider p ON p.n = s.pn
+  JOIN bench_eld_offer o ON o.provider_id = p.id AND o.k = s.g %% p.offers
+  JOIN bench_eld_recipient r ON r.n = s.rn
+"""
+
+
+def elderly_orders(conn, count, heavy_provider, uid, heavy_every=10, days_back=730, days_ahead=7, chunk=200_000):
+    """Insert ``count`` service orders (city.elderly.order) with set-based SQL; return {state: count}.
+
+    Every ``heavy_every``-th order goes to ``heavy_provider`` (the measured one), the others spread
+    evenly over the other active providers that have prices; each order takes one of its provider's
+    priced services (its price and duration), an active care file aged 60+ (division and community
+    as the stored related fields), and a time spread evenly from ``days_back`` days ago to
+    ``days_ahead`` days ahead. States follow the time: future orders booked (no provider yet),
+    dispatched or assigned, the last two hours in progress, older ones done (check-in/out, voucher
+    and self-pay split, most rated) or, one in 17, cancelled. Carers are the provider's own.
+    Orders are named ``YLFW-B<number>`` (not the sequence's YLFW numbers).
+    """
+    with conn.cursor() as cr:
+        cr.execute(
+            """CREATE TEMP TABLE bench_eld_offer AS
+               SELECT pr.provider_id,
+                      row_number() OVER (PARTITION BY pr.provider_id ORDER BY pr.service_id) - 1 AS k,
+                      pr.service_id, pr.price_fen, COALESCE(sv.duration_minutes, 60) AS duration
+                 FROM city_elderly_price pr
+                 JOIN city_elderly_service sv ON sv.id = pr.service_id AND sv.active
+                 JOIN city_elderly_provider pv ON pv.id = pr.provider_id AND pv.active
+                WHERE pr.active"""
+        )
+        cr.execute("CREATE UNIQUE INDEX ON bench_eld_offer (provider_id, k)")
+        cr.execute(
+            """CREATE TEMP TABLE bench_eld_provider AS
+               SELECT CASE WHEN pv.id = %(heavy)s THEN 0
+                           ELSE row_number() OVER (PARTITION BY pv.id = %(heavy)s ORDER BY pv.id) END AS n,
+                      pv.id,
+                      (SELECT count(*) FROM bench_eld_offer o WHERE o.provider_id = pv.id) AS offers,
+                      (SELECT array_agg(c.id ORDER BY c.id) FROM city_elderly_carer c
+                        WHERE c.provider_id = pv.id AND c.active) AS carers
+                 FROM city_elderly_provider pv
+                WHERE pv.active AND EXISTS (SELECT 1 FROM bench_eld_offer o WHERE o.provider_id = pv.id)
+                  AND EXISTS (SELECT 1 FROM city_elderly_carer c WHERE c.provider_id = pv.id AND c.active)""",
+            {"heavy": heavy_provider},
+        )
+        cr.execute("ALTER TABLE bench_eld_provider ADD COLUMN carer_count int")
+        cr.execute("UPDATE bench_eld_provider SET carer_count = array_length(carers, 1)")
+        cr.execute("CREATE UNIQUE INDEX ON bench_eld_provider (n)")
+        cr.execute("SELECT count(*) FILTER (WHERE n = 0), count(*) FILTER (WHERE n > 0) FROM bench_eld_provider")
+        heavy, others = cr.fetchone()
+        if not heavy or not others:
+            raise RuntimeError("elderly_orders needs the heavy provider and at least one other, with prices and carers")
+        cr.execute(
+            """CREATE TEMP TABLE bench_eld_recipient AS
+               SELECT row_number() OVER (ORDER BY id) AS n, id, division_id, community_id
+                 FROM city_care_recipient
+                WHERE active AND birth_date <= current_date - interval '60 years'"""
+        )
+        cr.execute("CREATE UNIQUE INDEX ON bench_eld_recipient (n)")
+        cr.execute("SELECT count(*) FROM bench_eld_recipient")
+        recipients = cr.fetchone()[0]
+        if not recipients:
+            raise RuntimeError("elderly_orders needs active care files aged 60+")
+        cr.execute("SELECT now() at time zone 'utc'")
+        now = cr.fetchone()[0].replace(minute=0, second=0, microsecond=0)
+        start = now - datetime.timedelta(days=days_back)
+        step = (days_back + days_ahead) * 86400 / count
+        params = {
+            "prefix": "YLFW-B",
+            "uid": uid,
+            "now": now,
+            "start": start,
+            "step": step,
+            "heavy_every": heavy_every,
+            "others": others,
+            "recipients": recipients,
+        }
+        for first in range(1, count + 1, chunk):
+            last = min(count, first + chunk - 1)
+            started = time.monotonic()
+            cr.execute(ELDERLY_ORDER_SQL, dict(params, first=first, last=last))
+            conn.commit()
+            log(f"orders {first}-{last} inserted in {time.monotonic() - started:.1f} s")
+        cr.execute("DROP TABLE bench_eld_offer, bench_eld_provider, bench_eld_recipient")
+        cr.execute("SELECT state, count(*) FROM city_elderly_order GROUP BY 1")
+        states = dict(cr.fetchall())
+    conn.commit()
+    log(f"{count} orders over {others + 1} providers and {recipients} care files: {states}")
+    return states

@@ -6,3 +6,15 @@ from . import city_elderly_price
 from . import city_elderly_subsidy_policy
 from . import city_elderly_voucher
 from . import city_elderly_voucher_move
+from . import city_elderly_canteen
+from . import city_elderly_menu
+from . import city_elderly_meal_order
+from . import city_elderly_meal_count
+from . import city_elderly_attendance
+from . import city_elderly_room
+from . import city_elderly_bed
+from . import city_elderly_admission
+from . import city_elderly_provider_occupancy
+from . import city_elderly_statement
+from . import city_elderly_statement_line
+from . import city_care_alarm

@@ -73,7 +73,11 @@ class CityElderlyOrder(models.Model):
         domain="[('provider_id', '=', provider_id)]",
     )
     scheduled_start = fields.Datetime(
-        string="Scheduled For", required=True, tracking=True, default=lambda self: self._default_scheduled_start()
+        string="Scheduled For",
+        required=True,
+        index=True,
+        tracking=True,
+        default=lambda self: self._default_scheduled_start(),
     )
     scheduled_end = fields.Datetime(compute="_compute_scheduled_end")
     duration_minutes = fields.Integer(

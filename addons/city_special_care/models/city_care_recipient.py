@@ -107,7 +107,7 @@ class CityCareRecipient(models.Model):
         help="Recorded categories plus the derived ones, kept current (80th birthday, assessments, "
         "disability, parents working away).",
     )
-    risk_level = fields.Selection(RISK_LEVELS, default="low", required=True, tracking=True, groups=INTERNAL)
+    risk_level = fields.Selection(RISK_LEVELS, default="low", required=True, tracking=True)
     risk_sequence = fields.Integer(compute="_compute_risk_sequence", store=True)
     risk_changed_at = fields.Datetime(readonly=True, groups=INTERNAL)
     responsible_user_id = fields.Many2one(

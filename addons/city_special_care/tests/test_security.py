@@ -179,7 +179,7 @@ class TestCareSecurity(CareCase, TransactionCase):
             self.env["city.care.event"].with_user(family).search([])
         # Internal notes, location and thresholds stay off the portal's ORM access (readings are shown
         # only through the portal page, after its consent check), and so do alarm details with values.
-        for field in ("note", "last_latitude", "last_location_at", "heart_rate_max", "risk_level", "contact_ids"):
+        for field in ("note", "last_latitude", "last_location_at", "heart_rate_max", "contact_ids"):
             with self.subTest(field=field):
                 self.assertCannotRead(family, self.recipient_a, [field])
         self.assertCannotRead(family, alarm_a, ["detail"])

@@ -1,0 +1,1 @@
+from . import city_elderly_order, city_request

@@ -1,0 +1,1 @@
+from . import city_elderly_order_complaint_wizard
