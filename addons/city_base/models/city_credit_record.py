@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+from ..tools.dates import city_today
+
 
 class CityCreditRecord(models.Model):
     _name = "city.credit.record"
@@ -25,7 +27,7 @@ class CityCreditRecord(models.Model):
     )
     source = fields.Char(required=True, tracking=True, help="Authority or platform that reported the record.")
     reason = fields.Text(required=True, tracking=True)
-    valid_from = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
+    valid_from = fields.Date(required=True, default=lambda self: city_today(), tracking=True)
     valid_to = fields.Date(tracking=True, help="Leave empty for a record without end date.")
     state = fields.Selection(
         [("active", "Active"), ("revoked", "Revoked")], default="active", required=True, tracking=True
@@ -38,14 +40,14 @@ class CityCreditRecord(models.Model):
     ]
 
     def _compute_is_current(self):
-        today = fields.Date.context_today(self)
+        today = city_today()
         for record in self:
             record.is_current = record._is_valid_at(today)
 
     def _search_is_current(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise ValidationError(self.env._("Unsupported search on Current."))
-        today = fields.Date.context_today(self)
+        today = city_today()
         domain = [
             ("state", "=", "active"),
             ("valid_from", "<=", today),
@@ -101,7 +103,7 @@ class CityCreditRecord(models.Model):
     @api.model
     def _blacklisted_partner_query(self, date=None):
         """SQL selecting the ids of partners blacklisted at ``date`` (their company's record counts too)."""
-        date = date or fields.Date.context_today(self)
+        date = date or city_today()
         return SQL(
             """SELECT p.id FROM res_partner p
                  JOIN city_credit_record r ON r.partner_id IN (p.id, p.commercial_partner_id)

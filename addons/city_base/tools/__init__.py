@@ -1,1 +1,1 @@
-from . import validators
+from . import dates, validators
