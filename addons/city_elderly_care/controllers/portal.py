@@ -8,6 +8,7 @@ from odoo.exceptions import AccessError, MissingError, UserError, ValidationErro
 from odoo.http import request
 from odoo.tools import format_datetime
 
+from odoo.addons.city_base.tools.dates import CITY_TZ
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
@@ -15,7 +16,7 @@ from ..models.city_elderly_order import OPEN_STATES
 
 _logger = logging.getLogger(__name__)
 
-DEFAULT_TZ = "Asia/Shanghai"
+DEFAULT_TZ = CITY_TZ
 # Time slots offered for booking: (key, start hour, end hour), city time.
 TIME_SLOTS = [("08", 8, 10), ("10", 10, 12), ("14", 14, 16), ("16", 16, 18)]
 STATE_CLASSES = {

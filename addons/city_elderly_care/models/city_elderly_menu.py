@@ -5,14 +5,13 @@ import pytz
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.city_base.tools.dates import city_local_text
 from odoo.addons.city_special_care.models.city_care_recipient import CITY_TZ
 
 MEALS = [("lunch", "Lunch"), ("dinner", "Dinner")]
 
 
-def city_datetime(value):
-    """A naive UTC datetime shown in the city's time zone (for messages)."""
-    return pytz.utc.localize(value).astimezone(pytz.timezone(CITY_TZ)).strftime("%Y-%m-%d %H:%M")
+city_datetime = city_local_text  # a naive UTC datetime shown in the city's time zone (for messages)
 
 
 class CityElderlyMenu(models.Model):

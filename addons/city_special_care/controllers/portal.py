@@ -5,11 +5,12 @@ from odoo.tools import format_datetime
 from odoo.tools.misc import babel_locale_parse, get_lang, posix_to_ldml
 
 from odoo.addons.city_base.controllers.portal import CityBasePortal
+from odoo.addons.city_base.tools.dates import CITY_TZ
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 from ..models.city_care_alarm import OPEN_STATES
 
-DEFAULT_TZ = "Asia/Shanghai"
+DEFAULT_TZ = CITY_TZ
 WELLBEING_CLASSES = {"good": "text-bg-success", "fair": "text-bg-warning", "poor": "text-bg-danger"}
 
 

@@ -1,12 +1,13 @@
 import datetime
 
 import psycopg2
-import pytz
 from markupsafe import Markup
 
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
+
+from odoo.addons.city_base.tools.dates import CITY_TZ, city_local_text
 
 ALARM_KINDS = [
     ("sos", "SOS"),
@@ -79,13 +80,6 @@ PROTECTED_FIELDS = frozenset(
 # A critical event this long after the last one of its alarm is a new emergency, not the same burst.
 REOPEN_AFTER = datetime.timedelta(minutes=10)
 MANAGER_GROUP = "city_special_care.group_city_special_care_manager"
-
-
-def _local(moment, tz):
-    """A naive UTC datetime as local wall time text (YYYY-MM-DD HH:MM)."""
-    if not moment:
-        return ""
-    return pytz.utc.localize(moment).astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
 def _param(env, key, default):
@@ -496,7 +490,7 @@ class CityCareAlarm(models.Model):
                 [("device_id", "in", devices.ids), ("kind", "=", "device_offline"), ("state", "in", OPEN_STATES)]
             )
         }
-        tz = pytz.timezone(self.env.context.get("tz") or "Asia/Shanghai")
+        tz = self.env.context.get("tz") or CITY_TZ
         missing = devices.filtered(lambda device: device not in existing)
         new_alarms = Alarm.create(
             [
@@ -506,7 +500,7 @@ class CityCareAlarm(models.Model):
                     "kind": "device_offline",
                     "detail": self.env._(
                         "No heartbeat since %(last)s (model threshold %(seconds)s s).",
-                        last=_local(device.last_heartbeat_at, tz) or self.env._("installation"),
+                        last=city_local_text(device.last_heartbeat_at, tz) or self.env._("installation"),
                         seconds=device.model_id.offline_after,
                     ),
                     "last_event_at": device.last_heartbeat_at,

@@ -6,6 +6,8 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+from odoo.addons.city_base.tools.dates import CITY_TZ
+
 from ..tools import demo
 from .city_care_category import DERIVED_CODES
 
@@ -43,14 +45,13 @@ FILE_FIELDS = (
     "last_diastolic",
     "last_spo2",
 )
-ADULT_AGE = 16
-CITY_TZ = "Asia/Shanghai"
+ADULT_AGE = 16  # 留守儿童: under 16 (国发〔2016〕13号)
 
 
 def city_today(record):
     """Today in the user's time zone, or the city's for the system user and crons."""
     tz = record.env.context.get("tz") or record.env.user.tz or CITY_TZ
-    return fields.Date.context_today(record.with_context(tz=tz))  # 留守儿童: under 16 (国发〔2016〕13号)
+    return fields.Date.context_today(record.with_context(tz=tz))
 
 
 ADVANCED_AGE = 80
