@@ -89,8 +89,8 @@ class CityElderlyProvider(models.Model):
             )
 
     def _search_is_contracted(self, operator, value):
-        if operator not in ("=", "!="):
-            raise NotImplementedError(operator)
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise ValidationError(self.env._("Unsupported search on Under Contract."))
         today = fields.Date.context_today(self)
         domain = [
             ("contract_start", "!=", False),
