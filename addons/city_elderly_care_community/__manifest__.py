@@ -11,9 +11,10 @@
         "security/ir.model.access.csv",
         "views/city_elderly_order_views.xml",
         "views/city_request_views.xml",
+        "views/res_config_settings_views.xml",
         "wizard/city_elderly_order_complaint_wizard_views.xml",
     ],
-    "demo": ["demo/city_service_item_demo.xml"],
+    "demo": ["demo/city_service_item_demo.xml", "demo/ir_config_parameter_demo.xml"],
     "auto_install": True,
     "installable": True,
 }

@@ -32,7 +32,6 @@ requests/s of ``GET /web/login`` (same run, same connections), for context.
 import os
 import re
 import secrets
-import sys
 import time
 
 import common  # scripts/bench/common.py (the script's directory is on sys.path)
@@ -459,9 +458,7 @@ def check_page(url, cookie, path):
 
 
 def main():
-    args = common.parse_args(__doc__, DEFAULT_SCALE)
-    if not any(arg.startswith("--connections") for arg in sys.argv[1:]):
-        args.connections = args.workers  # latency of the page, not of the queue (see the docstring)
+    args = common.parse_args(__doc__, DEFAULT_SCALE, connections_per_worker=True)  # see the docstring
     if args.scale < 100_000:
         raise common.BenchError("--scale must be at least 100,000 ledger entries")
     started = time.monotonic()

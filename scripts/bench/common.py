@@ -75,17 +75,28 @@ class BenchError(Exception):
 # ---------------------------------------------------------------------------
 
 
-def parse_args(doc, default_scale, argv=None):
-    """Common command line of a benchmark module; ``doc`` is the module docstring."""
+def parse_args(doc, default_scale, argv=None, connections_per_worker=False):
+    """Common command line of a benchmark module; ``doc`` is the module docstring.
+
+    ``connections_per_worker``: without ``--connections``, open as many connections as Odoo has
+    workers, so that p95 measures the page's own latency rather than the queue for a worker.
+    """
     parser = argparse.ArgumentParser(description=doc.strip().splitlines()[0])
     parser.add_argument("--db", required=True, help="the benchmark database (a copy of 'city')")
     parser.add_argument("--workdir", help="directory for the configuration, logs and Lua scripts")
     parser.add_argument("--scale", type=int, default=default_scale, help=f"data scale (default {default_scale})")
     parser.add_argument("--duration", type=int, default=DEFAULT_DURATION, help="seconds per measurement")
-    parser.add_argument("--connections", type=int, default=DEFAULT_CONNECTIONS, help="open HTTP connections")
+    parser.add_argument(
+        "--connections",
+        type=int,
+        default=None if connections_per_worker else DEFAULT_CONNECTIONS,
+        help="open HTTP connections" + (" (default: one per worker)" if connections_per_worker else ""),
+    )
     parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS, help="Odoo HTTP workers")
     parser.add_argument("--warmup", type=int, default=DEFAULT_WARMUP, help="seconds of warm-up per endpoint")
     args = parser.parse_args(argv)
+    if args.connections is None:
+        args.connections = args.workers
     if args.db == "city":
         parser.error("refusing to benchmark the development database 'city': use scripts/bench/run")
     if args.scale < 1 or args.duration < 1 or args.connections < 1 or args.workers < 1:

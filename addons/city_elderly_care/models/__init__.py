@@ -18,3 +18,4 @@ from . import city_elderly_provider_occupancy
 from . import city_elderly_statement
 from . import city_elderly_statement_line
 from . import city_care_alarm
+from . import res_config_settings

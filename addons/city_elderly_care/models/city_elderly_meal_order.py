@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 DIETARY_NOTES = [
     ("low_salt", "Low Salt"),
@@ -99,6 +99,49 @@ class CityElderlyMealOrder(models.Model):
                     self.env["city.care.recipient"].browse(vals["recipient_id"]),
                 )
         return super().create(vals_list)
+
+    @api.model
+    def _order_for_portal(
+        self, recipient, menu, quantity=1, fulfilment="pickup", dietary_note=False, dietary_text=False
+    ):
+        """A meal ordered in the portal by the elder or a family member with consent (for the controller).
+
+        The canteen must serve the elder's area (a canteen without a division serves the whole city)
+        and the menu must still be open; the other rules (one order per menu, capacity, delivery) are
+        the model's own constraints.
+        """
+        recipient_sudo = recipient.sudo()
+        partner = self.env.user.partner_id
+        if partner != recipient_sudo.partner_id and partner not in recipient_sudo.family_partner_ids:
+            raise AccessError(self.env._("You can order meals only for yourself or a family member who consented."))
+        menu_sudo = menu.sudo()
+        if not menu_sudo._serves(recipient_sudo):
+            raise UserError(
+                self.env._(
+                    "The canteen %(canteen)s does not serve the area of %(elder)s.",
+                    canteen=menu_sudo.canteen_id.name,
+                    elder=recipient_sudo.name,
+                )
+            )
+        return self.sudo().create(
+            {
+                "menu_id": menu_sudo.id,
+                "recipient_id": recipient_sudo.id,
+                "quantity": quantity,
+                "fulfilment": fulfilment,
+                "dietary_note": dietary_note or False,
+                "dietary_text": dietary_text or False,
+            }
+        )
+
+    def _cancel_for_portal(self):
+        """The elder or a consenting family member cancels a meal before the cut-off (for the controller)."""
+        self.ensure_one()
+        recipient_sudo = self.sudo().recipient_id
+        partner = self.env.user.partner_id
+        if partner != recipient_sudo.partner_id and partner not in recipient_sudo.family_partner_ids:
+            raise AccessError(self.env._("You can cancel only your own or your family member's meals."))
+        self.sudo().action_cancel()
 
     def action_cancel(self):
         for order in self:

@@ -8,6 +8,8 @@ from odoo.exceptions import UserError
 from odoo.addons.city_base.tools.dates import city_local_text
 from odoo.addons.city_special_care.models.city_care_recipient import CITY_TZ
 
+from .city_elderly_provider import _division_under
+
 MEALS = [("lunch", "Lunch"), ("dinner", "Dinner")]
 
 
@@ -72,6 +74,14 @@ class CityElderlyMenu(models.Model):
     def _compute_ordered_quantity(self):
         for menu in self:
             menu.ordered_quantity = sum(menu.order_ids.filtered(lambda o: o.state != "cancelled").mapped("quantity"))
+
+    def _serves(self, recipient):
+        """True when the canteen serves ``recipient``'s area (no division: the whole city)."""
+        self.ensure_one()
+        canteen = self.canteen_id
+        return canteen.active and (
+            not canteen.division_id or _division_under(recipient.division_id, canteen.division_id)
+        )
 
     def _is_open(self):
         self.ensure_one()

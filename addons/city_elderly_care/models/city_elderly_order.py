@@ -158,6 +158,23 @@ class CityElderlyOrder(models.Model):
         ),
     ]
 
+    def init(self):
+        res = super().init()
+        # The provider's order list (portal and back office): the orders dispatched to one provider,
+        # newest first, a page at a time; and the count of its open ones. Both stay index-only
+        # lookups however many orders the city has.
+        self.env.cr.execute(
+            "CREATE INDEX IF NOT EXISTS city_elderly_order_provider_list_index "
+            "ON city_elderly_order (provider_id, scheduled_start DESC, id DESC) "
+            "WHERE dispatched_at IS NOT NULL"
+        )
+        self.env.cr.execute(
+            "CREATE INDEX IF NOT EXISTS city_elderly_order_provider_open_index "
+            "ON city_elderly_order (provider_id, scheduled_start DESC, id DESC) "
+            "WHERE dispatched_at IS NOT NULL AND state IN ('booked', 'dispatched', 'assigned', 'in_progress')"
+        )
+        return res
+
     @api.model
     def _default_scheduled_start(self):
         now = fields.Datetime.now().replace(minute=0, second=0, microsecond=0)
@@ -580,7 +597,10 @@ class CityElderlyOrder(models.Model):
         plans = self._demo_plans()
         if not plans:
             return
-        steps = ["draft", "booked", "dispatched", "assigned", "in_progress", "done", "done", "done", "cancelled"]
+        # Each provider's orders go through the states in this order, so that a small provider has the
+        # working states (to assign, to check in and out) and a big one every state.
+        steps = ["assigned", "done", "in_progress", "dispatched", "done", "booked", "cancelled", "draft"]
+        rounds = {}
         now = fields.Datetime.now().replace(minute=0, second=0, microsecond=0)
         comments = ["服务很周到，谢谢！", "护理员很耐心，准时上门。", "饭菜可口，送餐及时。", "打扫得很干净。"]
         notes = [
@@ -588,8 +608,10 @@ class CityElderlyOrder(models.Model):
             "已协助老人洗浴，注意防滑，皮肤无异常。",
             "已送餐上门，老人当面签收。",
         ]
-        for index, (recipient, provider, carer, prices) in enumerate(plans):
-            target = steps[index % len(steps)]
+        # Two orders per elder, so that every provider has orders in several states.
+        for index, (recipient, provider, carer, prices) in enumerate(plans + plans):
+            target = steps[rounds.setdefault(provider, 0) % len(steps)]
+            rounds[provider] += 1
             price = prices[index % len(prices)]
             past = target in ("done", "in_progress")
             start = now + datetime.timedelta(days=-(index % 5) - 1 if past else index % 4 + 1, hours=9 - now.hour)
@@ -644,18 +666,24 @@ class CityElderlyOrder(models.Model):
 
     @api.model
     def _demo_plans(self):
-        """(elder, provider, carer, prices) for up to 16 elders served by a contracted provider with a carer there."""
+        """(elder, provider, carer, prices) for up to 24 elders, spread over the contracted providers serving them."""
         providers = self.env["city.elderly.provider"].sudo().search([("is_contracted", "=", True)])
         recipients = self.env["city.care.recipient"].sudo().search([("active", "=", True)], limit=300, order="id")
         Price = self.env["city.elderly.price"].sudo()
+        prices = {
+            provider: Price.search([("provider_id", "=", provider.id), ("active", "=", True)], order="id")
+            for provider in providers
+        }
         plans = []
+        served = dict.fromkeys(providers, 0)
         for recipient in recipients:
-            for provider in providers:
+            # Spread the elders over the providers able to serve them: the least busy one first.
+            for provider in sorted(providers, key=lambda p: (served[p], p.id)):
                 carers = provider.carer_ids.filtered(lambda c, r=recipient: c.active and c._serves(r))
-                prices = Price.search([("provider_id", "=", provider.id), ("active", "=", True)], order="id")
-                if carers and prices and provider._serves(recipient):
-                    plans.append((recipient, provider, carers[0], prices))
+                if carers and prices[provider] and provider._serves(recipient):
+                    plans.append((recipient, provider, carers[0], prices[provider]))
+                    served[provider] += 1
                     break
-            if len(plans) >= 16:
+            if len(plans) >= 24:
                 break
         return plans

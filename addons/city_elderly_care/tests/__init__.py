@@ -6,3 +6,4 @@ from . import test_institution
 from . import test_portal
 from . import test_statement
 from . import test_alarm_link
+from . import test_meal_portal

@@ -244,8 +244,9 @@ class TestOrder(CareCase, TransactionCase):
         order.with_user(self.staff_a).action_checkin(43.8478, 126.5496)
         self.assertTrue(order.is_far)
         self.assertGreater(order.checkin_distance, 1000)
-        # The limit is configurable.
-        self.env["ir.config_parameter"].set_param("city_elderly_care.checkin_max_distance_m", "2000")
+        # The limit is configurable in the settings.
+        self.env["res.config.settings"].create({"elderly_checkin_max_distance_m": 2000}).execute()
+        self.assertEqual(self.env["ir.config_parameter"].get_param("city_elderly_care.checkin_max_distance_m"), "2000")
         second = self.run_to(self.make_order(provider=self.provider_a), "assigned")
         second.with_user(self.staff_a).action_checkin(43.8478, 126.5496)
         self.assertFalse(second.is_far)

@@ -1,1 +1,2 @@
 from . import city_elderly_order, city_request
+from . import res_config_settings

@@ -8,6 +8,9 @@ COMPLAINT_ORDER_STATES = ("in_progress", "done", "cancelled")
 CLOSED_REQUEST_STATES = ("refused", "closed", "merged", "cancelled")
 
 
+COMPLAINT_ITEM_PARAM = "city_elderly_care_community.complaint_item_id"
+
+
 class CityElderlyOrder(models.Model):
     _inherit = "city.elderly.order"
 
@@ -81,18 +84,12 @@ class CityElderlyOrder(models.Model):
 
     @api.model
     def _elderly_complaint_item(self):
-        """The service item complaints are filed under: the catalogue's elderly-care complaint item, if any."""
-        Item = self.env["city.service.item"].sudo()
-        base = [("is_alarm", "=", False)]
-        for domain in (
-            [("name", "ilike", "养老"), ("name", "ilike", "投诉")],
-            [("name", "ilike", "养老"), ("name", "ilike", "监督")],
-            [("name", "ilike", "投诉"), ("category_id.code", "=", "MZ")],
-        ):
-            item = Item.search(base + domain, order="sequence, id", limit=1)
-            if item:
-                return item.with_env(self.env)
-        return Item.browse().with_env(self.env)
+        """The service item complaints are filed under, as chosen in the settings (none if unset)."""
+        value = self.env["ir.config_parameter"].sudo().get_param(COMPLAINT_ITEM_PARAM)
+        item = self.env["city.service.item"].sudo().browse(int(value) if str(value or "").isdigit() else 0).exists()
+        if item and (item.is_alarm or not item.active):
+            item = item.browse()
+        return item.with_env(self.env)
 
     @api.model
     def _elderly_complain(self, order, text, item=None):

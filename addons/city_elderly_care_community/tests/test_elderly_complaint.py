@@ -32,6 +32,7 @@ class TestElderlyComplaint(CareCase, CommunityCase, TransactionCase):
                 "department_id": cls.dept_civil.id,
             }
         )
+        env["res.config.settings"].create({"elderly_complaint_item_id": cls.item_complaint.id}).execute()
         cls.service = env["city.elderly.service"].create(
             {"name": "上门助浴", "code": "t_bath", "category": "bathing", "unit": "visit", "duration_minutes": 60}
         )
@@ -80,6 +81,18 @@ class TestElderlyComplaint(CareCase, CommunityCase, TransactionCase):
         )
         wizard.action_confirm()
         return wizard
+
+    def test_complaint_item_comes_from_the_settings(self):
+        order = self.make_order()
+        self.env["ir.config_parameter"].set_param("city_elderly_care_community.complaint_item_id", False)
+        self.assertFalse(self.env["city.elderly.order"]._elderly_complaint_item())
+        with self.assertRaises(UserError):
+            self.env["city.elderly.order"].with_user(self.eld_worker_a)._elderly_complain(order, "服务态度差")
+        self.assertFalse(order.complaint_request_ids)
+        # An archived item is not used either.
+        self.env["res.config.settings"].create({"elderly_complaint_item_id": self.item_complaint.id}).execute()
+        self.item_complaint.active = False
+        self.assertFalse(self.env["city.elderly.order"]._elderly_complaint_item())
 
     def test_worker_complaint_opens_submitted_request(self):
         order = self.make_order()
