@@ -13,8 +13,12 @@
         "views/city_request_views.xml",
         "views/res_config_settings_views.xml",
         "wizard/city_elderly_order_complaint_wizard_views.xml",
+        "views/portal_templates.xml",
     ],
     "demo": ["demo/city_service_item_demo.xml", "demo/ir_config_parameter_demo.xml"],
+    "assets": {
+        "web.assets_tests": ["city_elderly_care_community/static/tests/tours/**/*"],
+    },
     "auto_install": True,
     "installable": True,
 }

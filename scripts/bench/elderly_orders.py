@@ -25,9 +25,10 @@ cookie, and ``GET /web/login`` in the same run; ``all_*`` figures are the first 
 Latency is the page's own cost only when requests do not queue for a worker, so the default number
 of connections is the number of Odoo workers (2); with more connections p95 measures the queue.
 
-Targets: ``p95_ms`` <= 200 (``target_p95_ms``) and ``ratio`` = page requests/s ÷ ``GET /web/login``
-requests/s >= 0.5 (``target_ratio``): both pages render a QWeb layout for one user; the provider's
-page adds the session, the record rule on the provider and a count and a page of orders among 1M.
+Target (the issue's): ``p95_ms`` <= 200 (``target_p95_ms``). ``ratio`` = page requests/s ÷
+``GET /web/login`` requests/s is reported for context (both pages render a QWeb layout for one
+user; the provider's page adds the session, the record rule on the provider and a count and a
+page of orders among 1M).
 """
 
 import json
@@ -42,7 +43,6 @@ import psycopg2
 DEFAULT_SCALE = 1_000_000
 ADDONS = ("city_special_care", "city_elderly_care")
 TARGET_P95_MS = 200
-TARGET_RATIO = 0.5
 ORDERS_PER_ELDER = 20
 PROVIDERS = 20
 HEAVY_EVERY = 10
@@ -236,7 +236,6 @@ def main():
     login_page = baselines["web_login"]
     valid = target["valid"] and every["valid"] and login_page["valid"] and baselines["ping"]["valid"]
     ratio = round(target["rps"] / login_page["rps"], 3) if login_page["rps"] else None
-    meets_ratio = bool(valid and ratio is not None and ratio >= TARGET_RATIO)
     meets_p95 = bool(valid and target["p95_ms"] <= TARGET_P95_MS)
     result = {
         "name": args.name,
@@ -245,11 +244,8 @@ def main():
         "baseline": common.baseline_block(baselines, "web_login"),
         "ratio": ratio,
         "ratio_definition": "rps / baseline.web_login.rps",
-        "target_ratio": TARGET_RATIO,
         "target_p95_ms": TARGET_P95_MS,
-        "meets_target": meets_ratio and meets_p95,
-        "meets_ratio_target": meets_ratio,
-        "meets_p95_target": meets_p95,
+        "meets_target": meets_p95,
         "all_states": common.figures(every),
         "all_p95_ms": every["p95_ms"],
         "all_ratio": round(every["rps"] / login_page["rps"], 3) if login_page["rps"] else None,

@@ -206,17 +206,8 @@ class ElderlyCarePortal(CustomerPortal):
         if not order_sudo:
             return request.redirect("/my")
         order = order_sudo.with_env(request.env)
-        env = request.env
         is_family = order._is_elder_or_family()
-        message, message_text = self._eld_message(
-            kw,
-            {
-                "booked": env._("Your booking has been received."),
-                "dispatched": env._("Your booking has been received and sent to the provider."),
-                "rated": env._("Thank you for your rating."),
-                "cancelled": env._("The order is cancelled."),
-            },
-        )
+        message, message_text = self._eld_message(kw, self._eld_order_messages())
         values = self._prepare_portal_layout_values()
         values.update(
             {
@@ -231,13 +222,27 @@ class ElderlyCarePortal(CustomerPortal):
                 "message": message,
                 "message_text": message_text,
                 "error_text": kw.get("error") and self._eld_error_text(kw["error"]),
+                **self._eld_order_page_values(order_sudo, is_family),
             }
         )
         values = self._get_page_view_values(order_sudo, None, values, "my_elderly_orders_history", False)
         return request.render("city_elderly_care.portal_my_elderly_order", values)
 
-    @staticmethod
-    def _eld_error_text(key):
+    def _eld_order_messages(self):
+        """Confirmations shown on the order page, by the ``message`` key of the URL."""
+        env = request.env
+        return {
+            "booked": env._("Your booking has been received."),
+            "dispatched": env._("Your booking has been received and sent to the provider."),
+            "rated": env._("Thank you for your rating."),
+            "cancelled": env._("The order is cancelled."),
+        }
+
+    def _eld_order_page_values(self, order_sudo, is_family):
+        """Extra values of the order page (a hook for the addons that add to the page)."""
+        return {}
+
+    def _eld_error_text(self, key):
         env = request.env
         return {
             "rating": env._("Choose from 1 to 5 stars."),

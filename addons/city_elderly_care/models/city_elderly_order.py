@@ -34,6 +34,7 @@ PROTECTED_FIELDS = frozenset(
         "rated_at",
         "cancelled_at",
         "dispatched_at",
+        "dispatch_error",
     }
 )
 DEFAULT_MAX_DISTANCE_M = 500
@@ -121,6 +122,11 @@ class CityElderlyOrder(models.Model):
     )
     request_note = fields.Text(string="Request", help="What the elder or the family asked for.")
     dispatched_at = fields.Datetime(readonly=True, copy=False)
+    dispatch_error = fields.Char(
+        readonly=True,
+        copy=False,
+        help="Why the automatic dispatch could not send the booked order to a provider: a worker decides.",
+    )
     checkin_at = fields.Datetime(string="Checked In", readonly=True, copy=False)
     checkin_latitude = fields.Float(string="Check-in Latitude", digits=(10, 7), readonly=True, copy=False)
     checkin_longitude = fields.Float(string="Check-in Longitude", digits=(10, 7), readonly=True, copy=False)
@@ -325,6 +331,7 @@ class CityElderlyOrder(models.Model):
                     "provider_id": provider.id,
                     "unit_price_fen": price,
                     "dispatched_at": fields.Datetime.now(),
+                    "dispatch_error": False,
                 }
             )
             order_sudo.message_post(
@@ -333,6 +340,36 @@ class CityElderlyOrder(models.Model):
                 subtype_xmlid="mail.mt_note",
             )
         return True
+
+    @api.model
+    def _cron_dispatch(self, limit=500):
+        """Booked orders not yet due go to a provider automatically (as a worker's dispatch would).
+
+        An order no provider can take stays booked with the reason, posted once in its chatter,
+        for a worker to decide (choose a provider, or call the elder). Each order is dispatched in
+        its own savepoint: one failure does not undo the others.
+        """
+        orders_sudo = self.sudo().search(
+            [("state", "=", "booked"), ("scheduled_start", ">", fields.Datetime.now())],
+            order="scheduled_start, id",
+            limit=limit,
+        )
+        dispatched = self.browse()
+        for order_sudo in orders_sudo:
+            try:
+                with self.env.cr.savepoint():
+                    order_sudo.action_dispatch()
+                dispatched |= order_sudo
+            except UserError as error:
+                reason = str(error.args[0])
+                if order_sudo.dispatch_error != reason:
+                    order_sudo.write({"dispatch_error": reason})
+                    order_sudo.message_post(
+                        body=self.env._("Automatic dispatch failed: %(reason)s", reason=reason),
+                        message_type="notification",
+                        subtype_xmlid="mail.mt_note",
+                    )
+        return dispatched
 
     def action_assign(self, carer=None):
         """Dispatched → assigned: the provider (or a worker) names the carer."""

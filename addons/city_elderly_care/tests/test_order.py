@@ -224,6 +224,36 @@ class TestOrder(CareCase, TransactionCase):
         with self.assertRaisesRegex(UserError, "No contracted provider"):
             order.action_dispatch()
 
+    def test_cron_dispatches_booked_orders(self):
+        self.provider_a.daily_capacity = 1
+        with freeze_time(MONDAY - datetime.timedelta(days=1)):
+            first = self.make_order(recipient=self.recipient_b, user=self.eld_worker_b)
+            second = self.make_order(recipient=self.recipient_b, user=self.eld_worker_b)
+            draft = self.make_order()
+            past = self.make_order(start=MONDAY - datetime.timedelta(days=2))
+            for order in (first, second, past):
+                order.action_book()
+            Order = self.env["city.elderly.order"]
+            dispatched = Order._cron_dispatch()
+            # Elder B is served by A only, which takes one order that day: the second one waits.
+            self.assertEqual(dispatched, first)
+            self.assertEqual((first.state, first.provider_id), ("dispatched", self.provider_a))
+            self.assertEqual(second.state, "booked")
+            self.assertIn("No contracted provider", second.dispatch_error)
+            self.assertEqual((draft.state, past.state), ("draft", "booked"), "drafts and past orders stay")
+            notes = second.message_ids.filtered(lambda m: "Automatic dispatch failed" in (m.body or ""))
+            self.assertEqual(len(notes), 1)
+            # The next run posts nothing new; once A has room the order goes out and the reason is cleared.
+            Order._cron_dispatch()
+            notes = second.message_ids.filtered(lambda m: "Automatic dispatch failed" in (m.body or ""))
+            self.assertEqual(len(notes), 1)
+            self.provider_a.daily_capacity = 0
+            self.assertEqual(Order._cron_dispatch(), second)
+            self.assertEqual((second.state, second.dispatch_error), ("dispatched", False))
+        # Nobody writes the reason by hand.
+        with self.assertRaises(UserError):
+            second.with_user(self.eld_worker_b).write({"dispatch_error": "x"})
+
     def test_assign_checks_carer(self):
         order = self.run_to(self.make_order(provider=self.provider_a), "dispatched")
         with self.assertRaises(UserError):

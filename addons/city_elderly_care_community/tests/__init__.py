@@ -1,1 +1,2 @@
 from . import test_elderly_complaint
+from . import test_portal_complaint
