@@ -10,6 +10,7 @@ Other addons add endpoints by subclassing :class:`CityApiBase` (or any controlle
 * one error envelope ``{"error": {"code", "message", "details"}}`` with stable codes.
 """
 
+import contextlib
 import datetime
 import json
 import logging
@@ -181,17 +182,20 @@ class CityApiBase(http.Controller):
             raise ApiError(400, "malformed", request.env._("The request body must be a JSON object."))
         return body
 
-    def _api_call(self, handler, *, authenticate=True, body=False):
+    def _api_call(self, handler, *, authenticate=True, body=False, savepoint=True):
         """Run ``handler(payload)`` with the shared authentication, limits and error envelope.
 
         ``handler`` returns a JSON-serialisable object (sent as 200) or a ``(status, object)`` pair.
+        It runs in a savepoint, so that a refusal undoes whatever it wrote before the error
+        answer is committed; ``savepoint=False`` is for a handler that writes in one atomic
+        statement, or opens its own savepoint around the writes that can be refused.
         """
         try:
             if authenticate:
                 user = self._api_authenticate()
                 self._api_rate_limit(user)
             payload = self._api_body() if body else {}
-            with request.env.cr.savepoint():
+            with request.env.cr.savepoint() if savepoint else contextlib.nullcontext():
                 result = handler(payload)
             status = 200
             if isinstance(result, tuple):

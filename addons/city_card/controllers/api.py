@@ -166,7 +166,7 @@ class CardTerminalApi(CityApiBase):
             return
         terminal.invalidate_recordset(["last_seen_at"])
 
-    def _card_call(self, handler):
+    def _card_call(self, handler, savepoint=True):
         """``_api_call`` with the ledger's refusals (CardError) mapped to their status and code."""
 
         def run(_payload):
@@ -175,7 +175,7 @@ class CardTerminalApi(CityApiBase):
             except CardError as error:
                 raise ApiError(error.status, error.code, error.args[0]) from error
 
-        return self._api_call(run, authenticate=False)
+        return self._api_call(run, authenticate=False, savepoint=savepoint)
 
     @staticmethod
     def _card_malformed(field, message):
@@ -282,21 +282,26 @@ class CardTerminalApi(CityApiBase):
                 fast = self._card_pay_fast(terminal, info, payload["card"], amount, key)
                 if fast:
                     return fast
-            card = request.env["city.card"]._find_by_number(payload["card"])
-            operation, response, replayed = request.env["city.card.operation"]._pay(
-                card,
-                terminal.merchant_id,
-                amount,
-                terminal=terminal,
-                key=key,
-                scope=self._card_scope(terminal),
-                hold=not capture,
-                hold_minutes=hold_minutes,
-                full_fare=full_fare,
-            )
+            # The engine writes in several statements: a refusal must undo them all.
+            with request.env.cr.savepoint():
+                card = request.env["city.card"]._find_by_number(payload["card"])
+                operation, response, replayed = request.env["city.card.operation"]._pay(
+                    card,
+                    terminal.merchant_id,
+                    amount,
+                    terminal=terminal,
+                    key=key,
+                    scope=self._card_scope(terminal),
+                    hold=not capture,
+                    hold_minutes=hold_minutes,
+                    full_fare=full_fare,
+                )
             return self._card_result(operation, response, replayed)
 
-        return self._card_call(handler)
+        # No savepoint around the whole call: the fast path writes in one atomic statement (and
+        # reads before it), the engine's path has its own savepoint above; the terminal's
+        # last-seen refresh has its own too.
+        return self._card_call(handler, savepoint=False)
 
     def _card_pay_fast(self, terminal, info, number, amount, key):
         """The common payment (capture, an amount, a new key, nothing to refuse) in two statements.
