@@ -3,7 +3,7 @@
     "summary": "Care files for the elderly, left-behind children and people with disabilities: Barthel "
     "assessments, proactive visits, wearables and events, a closed-loop alarm desk, care services "
     "and a family portal",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Smart City",
     "license": "LGPL-3",
     "author": "Smart City Services",

@@ -1,5 +1,5 @@
 from odoo import http
-from odoo.exceptions import AccessError, MissingError
+from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
 from odoo.tools import format_datetime
 from odoo.tools.misc import babel_locale_parse, get_lang, posix_to_ldml
@@ -143,16 +143,19 @@ class CarePortal(CityBasePortal):
         rows = []
         for alarm in alarms:
             # Who acknowledged it, without naming the other family members or the staff.
-            acknowledged, acknowledged_by = "", ""
+            acknowledgements = []
             if alarm.ack_partner_id == partner:
-                acknowledged_by = "self"
-                acknowledged = env._("Acknowledged by you at %(time)s", time=moment(alarm.ack_at))
+                acknowledgements.append(
+                    ("self", env._("Acknowledged by you at %(time)s", time=moment(alarm.family_ack_at)))
+                )
             elif alarm.ack_partner_id:
-                acknowledged_by = "family"
-                acknowledged = env._("Acknowledged by a family member at %(time)s", time=moment(alarm.ack_at))
-            elif alarm.ack_at:
-                acknowledged_by = "desk"
-                acknowledged = env._("Acknowledged by the care desk at %(time)s", time=moment(alarm.ack_at))
+                acknowledgements.append(
+                    ("family", env._("Acknowledged by a family member at %(time)s", time=moment(alarm.family_ack_at)))
+                )
+            if alarm.ack_at:
+                acknowledgements.append(
+                    ("desk", env._("Acknowledged by the care desk at %(time)s", time=moment(alarm.ack_at)))
+                )
             rows.append(
                 {
                     "id": alarm.id,
@@ -163,9 +166,8 @@ class CarePortal(CityBasePortal):
                     "state_label": states.get(alarm.state, alarm.state),
                     "severity": alarm.severity,
                     "raised_at": moment(alarm.raised_at),
-                    "acknowledged": acknowledged,
-                    "acknowledged_by": acknowledged_by,
-                    "can_acknowledge": alarm.state == "new",
+                    "acknowledgements": acknowledgements,
+                    "can_acknowledge": alarm.state in OPEN_STATES and not alarm.ack_partner_id,
                 }
             )
         return rows
@@ -217,11 +219,7 @@ class CarePortal(CityBasePortal):
     def _care_messages(self, kw):
         env = request.env
         messages = {"acknowledged": env._("Thank you: the care desk sees that you are taking care of the alarm.")}
-        errors = {
-            "not_new": env._(
-                "This alarm is no longer new: it has already been acknowledged or is being handled by the care desk."
-            )
-        }
+        errors = {"not_new": env._("This alarm is closed or a family member has already acknowledged it.")}
         message = kw.get("message") if kw.get("message") in messages else None
         error = kw.get("error") if kw.get("error") in errors else None
         return message, messages.get(message), error, errors.get(error)
@@ -272,7 +270,8 @@ class CarePortal(CityBasePortal):
         if partner not in recipient_sudo.family_alarm_partner_ids:
             return request.redirect("/my")
         url = f"/my/care/{recipient_sudo.id}"
-        if alarm_sudo.state != "new":
+        try:
+            alarm_sudo._family_acknowledge(partner)
+        except UserError:
             return request.redirect(f"{url}?error=not_new#care_alarms")
-        alarm_sudo._acknowledge(partner=partner)
         return request.redirect(f"{url}?message=acknowledged#care_alarms")

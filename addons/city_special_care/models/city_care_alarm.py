@@ -58,6 +58,7 @@ PROTECTED_FIELDS = frozenset(
         "ack_at",
         "ack_user_id",
         "ack_partner_id",
+        "family_ack_at",
         "ack_seconds",
         "ack_within_60",
         "ack_within_180",
@@ -138,7 +139,15 @@ class CityCareAlarm(models.Model):
     refire_count = fields.Integer(string="Re-fired", readonly=True)
     # Closed loop
     ack_user_id = fields.Many2one("res.users", string="Acknowledged By", readonly=True)
-    ack_partner_id = fields.Many2one("res.partner", string="Acknowledged by Family", readonly=True)
+    ack_partner_id = fields.Many2one(
+        "res.partner",
+        string="Acknowledged by Family",
+        readonly=True,
+        help="The family member who said in the portal that they are taking care of it. The desk still "
+        "acknowledges and calls back: a family acknowledgement neither stops the escalation nor counts "
+        "in the desk's statistics.",
+    )
+    family_ack_at = fields.Datetime(string="Family Acknowledged At", readonly=True)
     ack_at = fields.Datetime(string="Acknowledged At", readonly=True)
     callback_result = fields.Selection(
         [("verified", "Verified"), ("no_answer", "No Answer")], string="Call-back", readonly=True, tracking=True
@@ -239,7 +248,8 @@ class CityCareAlarm(models.Model):
         self._acknowledge(user=self.env.user)
         return True
 
-    def _acknowledge(self, user=None, partner=None):
+    def _acknowledge(self, user):
+        """The desk's acknowledgement: the alarm moves on in the closed loop and stops escalating."""
         now = fields.Datetime.now()
         for alarm in self:
             values = {"state": "acknowledged"}
@@ -250,16 +260,35 @@ class CityCareAlarm(models.Model):
                     ack_seconds=seconds,
                     ack_within_60=100 if seconds <= 60 else 0,
                     ack_within_180=100 if seconds <= 180 else 0,
-                    ack_user_id=user.id if user else False,
-                    ack_partner_id=partner.id if partner else False,
+                    ack_user_id=user.id,
                 )
                 # 0 is a value here (the pivot averages it): forget the 0 the cache holds for NULL, else
                 # the write would skip it as unchanged and the average would leave late alarms out.
                 alarm.invalidate_recordset(["ack_seconds", "ack_within_60", "ack_within_180"])
             alarm.sudo().write(values)
-            who = partner.name if partner else user.name
-            alarm.sudo().message_post(body=self.env._("Acknowledged by %(who)s.", who=who), message_type="notification")
+            alarm.sudo().message_post(
+                body=self.env._("Acknowledged by %(who)s.", who=user.name), message_type="notification"
+            )
         self.sudo().activity_unlink(["city_special_care.mail_activity_type_alarm_escalation"])
+
+    def _family_acknowledge(self, partner):
+        """A family member says in the portal that they are taking care of the alarm.
+
+        Recorded beside the desk's steps, not as one of them: the alarm keeps its state, its
+        escalation and the desk's statistics, because the desk must still call back. Only the
+        first family acknowledgement of an open alarm is kept.
+        """
+        for alarm in self:
+            if alarm.state not in OPEN_STATES or alarm.ack_partner_id:
+                raise UserError(self.env._("This alarm is closed or a family member has already acknowledged it."))
+            alarm.sudo().write({"ack_partner_id": partner.id, "family_ack_at": fields.Datetime.now()})
+            alarm.sudo().message_post(
+                body=self.env._(
+                    "%(who)s (family) is taking care of the alarm; the desk still acknowledges and calls back.",
+                    who=partner.name,
+                ),
+                message_type="notification",
+            )
 
     def action_callback_verified(self):
         return self._callback("verified")

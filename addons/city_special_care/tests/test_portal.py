@@ -1,6 +1,7 @@
 import datetime
 import re
 
+from freezegun import freeze_time
 from lxml import html
 
 from odoo import Command, fields
@@ -139,10 +140,12 @@ class TestCareFamilyPortal(CityHttpCase):
     # ------------------------------------------------------------------
     def test_tour_family_portal(self):
         self.start_tour("/my", "city_special_care_family_portal", login="t_care_family")
-        self.assertEqual(self.fresh(self.alarm_new).state, "acknowledged")
+        # The family's acknowledgement is recorded beside the desk's steps: the desk still has to act.
+        self.assertEqual(self.fresh(self.alarm_new).state, "new")
         self.assertEqual(self.alarm_new.ack_partner_id, self.family.partner_id)
+        self.assertTrue(self.alarm_new.family_ack_at)
         self.assertFalse(self.alarm_new.ack_user_id)
-        self.assertTrue(self.alarm_new.ack_at)
+        self.assertFalse(self.alarm_new.ack_at)
         self.assertIn("张建国", self.ack_messages(self.alarm_new, self.family.partner_id).body)
 
     # ------------------------------------------------------------------
@@ -161,11 +164,12 @@ class TestCareFamilyPortal(CityHttpCase):
         self.assertIn(f">{self.recipient_a.name}<", page)
         self.assertIn('data-code="elderly_alone"', page)
         self.assertIn("甲社区", page)
-        # open alarms first, the new one can be acknowledged; times in the user's time zone
+        # open alarms first, each open one the family has not acknowledged yet can be (the one the
+        # desk acknowledged too); times in the user's time zone
         alarm_ids = [int(i) for i in re.findall(r'data-alarm-id="(\d+)"', page)]
         self.assertEqual(alarm_ids, [self.alarm_new.id, self.alarm_acked.id])
         self.assertIn(f"/my/care/alarm/{self.alarm_new.id}/acknowledge", page)
-        self.assertNotIn(f"/my/care/alarm/{self.alarm_acked.id}/acknowledge", page)
+        self.assertIn(f"/my/care/alarm/{self.alarm_acked.id}/acknowledge", page)
         self.assertIn("10:05", page)
         self.assertNotIn("02:05", page)
         acked = html.fromstring(page).xpath(f"//li[@data-alarm-id='{self.alarm_acked.id}']//*[@data-by]")
@@ -231,9 +235,20 @@ class TestCareFamilyPortal(CityHttpCase):
         self.assertIn('data-message="acknowledged"', response.text)
         acked = html.fromstring(response.text).xpath(f"//li[@data-alarm-id='{self.alarm_new.id}']//*[@data-by]")
         self.assertEqual([node.get("data-by") for node in acked], ["self"])
-        self.assertEqual(self.fresh(self.alarm_new).state, "acknowledged")
-        self.assertEqual(self.alarm_new.ack_partner_id, self.family.partner_id)
+        alarm = self.fresh(self.alarm_new)
+        self.assertEqual((alarm.state, alarm.ack_partner_id), ("new", self.family.partner_id))
+        self.assertFalse(alarm.ack_at, "the desk's statistics do not count the family")
         self.assertIn("张建国", self.ack_messages(self.alarm_new, self.family.partner_id).body)
+        # The alarm still escalates to the managers when the desk does not acknowledge it in time.
+        Alarm = self.env["city.care.alarm"]
+        with freeze_time(alarm.raised_at + datetime.timedelta(minutes=10)):
+            Alarm._cron_escalate()
+        self.assertTrue(self.fresh(alarm).escalation_level)
+        # Then the desk acknowledges: both show.
+        alarm.with_user(self.care_worker).action_acknowledge()
+        page = self.url_open(f"/my/care/{self.recipient_a.id}").text
+        acked = html.fromstring(page).xpath(f"//li[@data-alarm-id='{alarm.id}']//*[@data-by]")
+        self.assertEqual([node.get("data-by") for node in acked], ["self", "desk"])
 
     def test_acknowledge_another_familys_alarm_is_refused(self):
         self.authenticate("t_care_family", "t_care_family")
@@ -255,13 +270,17 @@ class TestCareFamilyPortal(CityHttpCase):
         ack_at = self.alarm_acked.ack_at
         self.authenticate("t_care_family", "t_care_family")
         token = self.csrf(f"/my/care/{self.recipient_a.id}")
+        # An alarm the desk already acknowledged can still be acknowledged by the family, once.
+        response = self.acknowledge(self.alarm_acked, token)
+        self.assertIn('data-message="acknowledged"', response.text)
         response = self.acknowledge(self.alarm_acked, token)
         self.assertEqual(response.status_code, 200)
         self.assertIn('data-error="not_new"', response.text)
         self.assertEqual(self.fresh(self.alarm_acked).state, "acknowledged")
         self.assertEqual(self.alarm_acked.ack_at, ack_at)
         self.assertEqual(self.alarm_acked.ack_user_id, self.care_worker)
-        self.assertFalse(self.alarm_acked.ack_partner_id)
+        self.assertEqual(self.alarm_acked.ack_partner_id, self.family.partner_id)
+        self.assertEqual(len(self.ack_messages(self.alarm_acked, self.family.partner_id)), 1)
 
     def test_acknowledge_needs_the_csrf_token(self):
         self.authenticate("t_care_family", "t_care_family")

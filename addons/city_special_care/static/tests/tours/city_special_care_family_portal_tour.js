@@ -40,9 +40,9 @@ registry.category("web_tour.tours").add("city_special_care_family_portal", {
             trigger: ".o_care_message[data-message='acknowledged']",
         },
         {
-            content: "The alarm is acknowledged by the user and cannot be acknowledged again",
+            content: "The user's acknowledgement is shown, cannot be repeated, and leaves the alarm to the desk",
             trigger:
-                ".o_care_alarms:not(:has(.o_care_alarm_acknowledge)) .o_care_alarm[data-kind='sos'][data-state='acknowledged'] .o_care_alarm_ack[data-by='self']",
+                ".o_care_alarm[data-kind='sos'][data-state='new']:not(:has(.o_care_alarm_acknowledge)) .o_care_alarm_ack[data-by='self']",
         },
     ],
 });
