@@ -18,6 +18,7 @@
         "data/city_trace_scan_data.xml",
         "data/city_trace_recall_data.xml",
         "views/city_trace_menus.xml",
+        "views/res_config_settings_views.xml",
         "views/res_partner_views.xml",
         "views/city_trace_location_views.xml",
         "views/city_trace_product_views.xml",

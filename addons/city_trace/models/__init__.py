@@ -22,3 +22,4 @@ from . import (
     city_trace_statistics,
     city_api_openapi,
 )
+from . import res_config_settings

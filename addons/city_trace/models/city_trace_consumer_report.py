@@ -1,3 +1,4 @@
+import datetime
 import io
 import re
 
@@ -13,6 +14,9 @@ PHOTO_MAX_SIDE = 1920
 PHOTO_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 # Magic numbers of the accepted image types, checked before Pillow parses anything.
 PHOTO_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a")
+# New reports from the public: the duty officer (settings) gets a to-do due in this many days.
+DUTY_OFFICER_PARAM = "city_trace.report_duty_user_id"
+REPORT_HANDLING_DAYS = 3
 CONTACT_PATTERN = re.compile(r"^(\+?[0-9][0-9 \-]{4,19}|[^@\s]+@[^@\s]+\.[^@\s]+)$")
 
 
@@ -86,7 +90,51 @@ class CityTraceConsumerReport(models.Model):
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 vals["name"] = sequence.next_by_code("city.trace.consumer.report") or "/"
-        return super().create(vals_list)
+        reports = super().create(vals_list)
+        reports.filtered(lambda report: report.channel == "scan_page")._notify_new()
+        return reports
+
+    def _notify_new(self):
+        """Tell the traceability platform about reports from the public.
+
+        The trace managers are notified in their Odoo inbox (and by e-mail through the mail queue
+        when they chose e-mail notifications); the duty officer of the settings, when there is one,
+        gets a to-do activity with the legal handling time as deadline.
+        """
+        managers = (
+            self.env.ref("city_trace.group_city_trace_manager")
+            .sudo()
+            .users.filtered(lambda user: user.active and not user.share)
+        )
+        duty = self._duty_officer()
+        deadline = fields.Date.context_today(self) + datetime.timedelta(days=REPORT_HANDLING_DAYS)
+        for report_sudo in self.sudo():
+            report_sudo.message_post(
+                body=self.env._(
+                    "New consumer report %(name)s from the scan page: %(description)s",
+                    name=report_sudo.name,
+                    description=(report_sudo.description or "")[:200],
+                ),
+                partner_ids=managers.partner_id.ids,
+                message_type="notification",
+                subtype_xmlid="mail.mt_comment",
+            )
+            if duty:
+                report_sudo.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    date_deadline=deadline,
+                    summary=self.env._("Handle the consumer report"),
+                    user_id=duty.id,
+                )
+
+    @api.model
+    def _duty_officer(self):
+        """The traceability officer who handles new consumer reports (settings), if any."""
+        value = self.env["ir.config_parameter"].sudo().get_param(DUTY_OFFICER_PARAM)
+        user = self.env["res.users"].sudo().browse(int(value) if str(value or "").isdigit() else 0).exists()
+        if user and user.active and user.has_group("city_trace.group_city_trace_user"):
+            return user
+        return self.env["res.users"]
 
     # ------------------------------------------------------------------
     # Actions

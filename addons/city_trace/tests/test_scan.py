@@ -8,7 +8,7 @@ from PIL import Image
 
 from odoo import fields
 from odoo.exceptions import AccessError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from odoo.addons.city_base.tests.common import CityHttpCase
 
@@ -357,6 +357,26 @@ class TestScanPage(SupplyChainCase, CityHttpCase):
     # ------------------------------------------------------------------
     # Consumer reports
     # ------------------------------------------------------------------
+    def test_report_notifies_managers_and_duty_officer(self):
+        manager = new_test_user(self.env, login="t_trace_mgr_notify", groups="city_trace.group_city_trace_manager")
+        self.env["res.config.settings"].create({"trace_report_duty_user_id": self.officer.id}).execute()
+        token = self.report_form()
+        self.assertEqual(self.send_report(token, description="包装破损，米有异味").status_code, 200)
+        report = self.Report.search([("lot_id", "=", self.rice_lot.id)])
+        note = report.message_ids.filtered(lambda message: "包装破损" in (message.body or ""))
+        self.assertEqual(len(note), 1)
+        self.assertIn(manager.partner_id, note.partner_ids)
+        activity = report.activity_ids
+        self.assertEqual((len(activity), activity.user_id), (1, self.officer))
+        # A report typed in by an officer notifies nobody; without a duty officer only the managers.
+        backend = self.Report.with_user(self.officer).create({"description": "电话反映", "product_id": self.rice.id})
+        self.assertFalse(backend.activity_ids)
+        self.env["ir.config_parameter"].set_param("city_trace.report_duty_user_id", False)
+        self.assertEqual(self.send_report(token, description="第二次反馈").status_code, 200)
+        second = self.Report.search([("lot_id", "=", self.rice_lot.id)], order="id desc", limit=1)
+        self.assertFalse(second.activity_ids)
+        self.assertIn(manager.partner_id, second.message_ids.partner_ids)
+
     def test_report_rate_limit(self):
         token = self.report_form()
         for index in range(5):
