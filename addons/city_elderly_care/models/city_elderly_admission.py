@@ -1,7 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from odoo.addons.city_special_care.models.city_care_recipient import CARE_LEVELS, city_today
+from odoo.addons.city_base.tools.dates import city_today
+from odoo.addons.city_special_care.models.city_care_recipient import CARE_LEVELS
 
 LEVEL_RANK = {"severe": 4, "moderate": 3, "mild": 2, "independent": 1}
 # 城市特困/孤寡 and 完全失能: one bonus point each, below one care level step.
@@ -56,7 +57,7 @@ class CityElderlyAdmission(models.Model):
         index=True,
         help="Care level (severe first), then key categories; equal scores are ordered by application date.",
     )
-    applied_on = fields.Date(required=True, default=lambda self: city_today(self), index=True, tracking=True)
+    applied_on = fields.Date(required=True, default=lambda self: city_today(), index=True, tracking=True)
     state = fields.Selection(
         [("waiting", "Waiting"), ("admitted", "Admitted"), ("discharged", "Discharged"), ("cancelled", "Cancelled")],
         required=True,
@@ -184,7 +185,7 @@ class CityElderlyAdmission(models.Model):
             {
                 "state": "admitted",
                 "bed_id": bed.id,
-                "admitted_on": city_today(self),
+                "admitted_on": city_today(),
                 "override_reason": override_reason if head != self else False,
             }
         )
@@ -201,7 +202,7 @@ class CityElderlyAdmission(models.Model):
                 {
                     "state": "discharged",
                     "discharge_reason": reason,
-                    "discharged_on": date or admission.discharged_on or city_today(self),
+                    "discharged_on": date or admission.discharged_on or city_today(),
                 }
             )
         return True

@@ -3,7 +3,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.city_special_care.models.city_care_recipient import city_today
+from odoo.addons.city_base.tools.dates import city_today
 
 # Context key of the ledger's own writes: nothing else may change a voucher or write a move.
 LEDGER = "city_elderly_voucher_ledger"
@@ -132,7 +132,7 @@ class CityElderlyVoucher(models.Model):
         """A voucher issued by hand: its balance is the amount, and the ledger gets its issue move."""
         for vals in vals_list:
             policy = self.env["city.elderly.subsidy.policy"].browse(vals.get("policy_id"))
-            month = fields.Date.to_date(vals.get("month") or city_today(self)).replace(day=1)
+            month = fields.Date.to_date(vals.get("month") or city_today()).replace(day=1)
             vals["month"] = month
             vals.setdefault("amount_fen", policy.monthly_fen)
             vals.setdefault("expires_on", month + relativedelta(months=policy.valid_months or 1, days=-1))
@@ -178,7 +178,7 @@ class CityElderlyVoucher(models.Model):
                 WHERE recipient_id = %s AND state = 'active' AND balance_fen > 0 AND expires_on >= %s
                 ORDER BY expires_on, month, id
                   FOR UPDATE""",
-            [order.recipient_id.id, city_today(self)],
+            [order.recipient_id.id, city_today()],
         )
         takes = []
         remaining = amount_fen
@@ -220,7 +220,7 @@ class CityElderlyVoucher(models.Model):
                 WHERE m.order_id = %s AND m.kind IN ('spend', 'refund') AND m.voucher_id = ANY(%s)
                 GROUP BY m.voucher_id, v.expires_on, v.state
                HAVING sum(m.amount_fen) < 0""",
-            [city_today(self), order.id, voucher_ids],
+            [city_today(), order.id, voucher_ids],
         )
         rows = cr.fetchall()
         if not rows:
@@ -243,7 +243,7 @@ class CityElderlyVoucher(models.Model):
             "order": order.id if order else None,
             "uid": self.env.uid,
             "now": now,
-            "today": city_today(self),
+            "today": city_today(),
         }
         self.env.cr.execute(
             """WITH delta AS (SELECT * FROM unnest(%(ids)s::int[], %(fens)s::int[]) AS d(voucher_id, fen)),
@@ -279,7 +279,7 @@ class CityElderlyVoucher(models.Model):
             """SELECT recipient_id, sum(balance_fen) FROM city_elderly_voucher
                 WHERE recipient_id = ANY(%s) AND state = 'active' AND expires_on >= %s
                 GROUP BY recipient_id""",
-            [recipients.ids, city_today(self)],
+            [recipients.ids, city_today()],
         )
         balances.update((recipient_id, int(fen)) for recipient_id, fen in self.env.cr.fetchall())
         return balances
@@ -313,7 +313,7 @@ class CityElderlyVoucher(models.Model):
         """Expire the vouchers past their last day: balance to 0 with an expire move; returns how many."""
         self.env.flush_all()
         self.env.cr.execute(
-            EXPIRE_SQL, {"today": today or city_today(self), "uid": self.env.uid, "now": fields.Datetime.now()}
+            EXPIRE_SQL, {"today": today or city_today(), "uid": self.env.uid, "now": fields.Datetime.now()}
         )
         expired = self.env.cr.fetchone()[0]
         self._ledger_done()
@@ -322,7 +322,7 @@ class CityElderlyVoucher(models.Model):
     @api.model
     def _cron_issue(self):
         """Daily: issue the current month's vouchers (only the first run of a month issues any)."""
-        return self._issue_month(city_today(self))
+        return self._issue_month(city_today())
 
     @api.model
     def _cron_expire(self):

@@ -8,7 +8,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from odoo.addons.city_special_care.models.city_care_recipient import CITY_TZ, city_today
+from odoo.addons.city_base.tools.dates import CITY_TZ, city_today
 
 
 class CityElderlySubsidyReport(models.TransientModel):
@@ -17,8 +17,8 @@ class CityElderlySubsidyReport(models.TransientModel):
     _name = "city.elderly.subsidy.report"
     _description = "Elderly Subsidy Spending Report"
 
-    month_from = fields.Date(string="From Month", required=True, default=lambda self: city_today(self).replace(day=1))
-    month_to = fields.Date(string="To Month", required=True, default=lambda self: city_today(self).replace(day=1))
+    month_from = fields.Date(string="From Month", required=True, default=lambda self: city_today().replace(day=1))
+    month_to = fields.Date(string="To Month", required=True, default=lambda self: city_today().replace(day=1))
     file_data = fields.Binary(string="File", readonly=True, attachment=False)
     file_name = fields.Char(readonly=True)
 

@@ -3,7 +3,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .city_care_recipient import CARE_LEVELS, city_today
+from .city_care_recipient import CARE_LEVELS, user_today
 
 # The Barthel ADL index (Mahoney & Barthel 1965; WS/T 484-2015 uses the same items and scores).
 BARTHEL_ITEMS = {
@@ -153,7 +153,7 @@ class CityCareRecipientReassessment(models.Model):
     @api.model
     def _cron_due_reassessments(self):
         """A draft assessment and an activity for every file whose reassessment falls due within a week."""
-        horizon = city_today(self) + relativedelta(days=7)
+        horizon = user_today(self) + relativedelta(days=7)
         Assessment = self.env["city.care.assessment"]
         due = self.search([("active", "=", True), ("next_assessment_date", "<=", horizon)])
         pending = set(Assessment.search([("recipient_id", "in", due.ids), ("state", "=", "draft")]).recipient_id.ids)

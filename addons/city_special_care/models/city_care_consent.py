@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from .city_care_recipient import city_today
+from .city_care_recipient import user_today
 
 SHARED_WITH = [
     ("family", "Family Member"),
@@ -82,6 +82,6 @@ class CityCareConsent(models.Model):
 
     @api.model
     def _expire_due(self):
-        due = self.search([("state", "=", "active"), ("valid_until", "<", city_today(self))])
+        due = self.search([("state", "=", "active"), ("valid_until", "<", user_today(self))])
         due.write({"state": "expired"})
         return due

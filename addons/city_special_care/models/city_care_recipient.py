@@ -48,7 +48,7 @@ FILE_FIELDS = (
 ADULT_AGE = 16  # 留守儿童: under 16 (国发〔2016〕13号)
 
 
-def city_today(record):
+def user_today(record):
     """Today in the user's time zone, or the city's for the system user and crons."""
     tz = record.env.context.get("tz") or record.env.user.tz or CITY_TZ
     return fields.Date.context_today(record.with_context(tz=tz))
@@ -450,7 +450,7 @@ class CityCareRecipient(models.Model):
     @api.model
     def _cron_refresh_categories(self):
         """Keep the age-derived categories current (80th and 16th birthdays) — set-based."""
-        today = city_today(self)
+        today = user_today(self)
         derived = self._derived_categories()
         stale_ids = set()
         queries = []

@@ -5,7 +5,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from ..tools.geo import distance_m
-from .city_care_recipient import city_today
+from .city_care_recipient import user_today
 
 ESCALATION_CHUNK = 500
 REASONS = [
@@ -278,7 +278,7 @@ class CityCareVisit(models.Model):
         # One create for all activities: a bulk import can make thousands of visits due at once.
         activity_type = self.env.ref("city_special_care.mail_activity_type_visit_overdue")
         model_id = self.env["ir.model"]._get_id(self._name)
-        today = city_today(self)
+        today = user_today(self)
         self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(
             [
                 {
