@@ -520,9 +520,17 @@ class ElderlyCarePortal(CustomerPortal):
             }
             for order in orders_sudo
         ]
+        carer_sudo = self._eld_own_carer_sudo()
+        duty_messages = {
+            "duty_on": env._("You are on duty: SOS alarms near you can be dispatched to you."),
+            "duty_off": env._("You are off duty."),
+        }
         values = self._prepare_portal_layout_values()
         values.update(
             {
+                "carer": carer_sudo,
+                "carer_located_at": self._eld_moment(carer_sudo.location_at),
+                "duty_message": duty_messages.get(kw.get("message")),
                 "page_name": "elderly_provider_orders",
                 "rows": rows,
                 "pager": pager,
@@ -604,6 +612,27 @@ class ElderlyCarePortal(CustomerPortal):
         except UserError:
             return request.redirect(f"{url}?error=carer")
         return request.redirect(f"{url}?message=assigned")
+
+    @staticmethod
+    def _eld_own_carer_sudo():
+        """The carer record (sudo) of the logged-in provider staff, if the user is a carer."""
+        if not request.env.user.has_group("city_elderly_care.group_city_elderly_care_provider"):
+            return request.env["city.elderly.carer"]
+        return request.env["city.elderly.carer"].sudo().search([("user_id", "=", request.env.uid)], limit=1)
+
+    @http.route(["/my/elderly/carer/duty"], type="http", auth="user", website=True, methods=["POST"])
+    def portal_elderly_carer_duty(self, on_duty=None, **post):
+        carer_sudo = self._eld_own_carer_sudo()
+        if not carer_sudo:
+            return request.redirect("/my")
+        latitude, longitude = self._eld_coordinates(post)
+        try:
+            carer_sudo.with_env(request.env)._set_duty(on_duty == "1", latitude, longitude)
+        except UserError:
+            # Coordinates off the Earth: the duty changes, the position is not kept.
+            carer_sudo.with_env(request.env)._set_duty(on_duty == "1")
+        message = "duty_on" if on_duty == "1" else "duty_off"
+        return request.redirect(f"/my/elderly/provider-orders?message={message}")
 
     @staticmethod
     def _eld_coordinates(post):

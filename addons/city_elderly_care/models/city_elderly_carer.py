@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .city_elderly_provider import _division_under
 
@@ -86,3 +86,21 @@ class CityElderlyCarer(models.Model):
         """True when the carer works in the care file's area (its own areas, else the provider's)."""
         self.ensure_one()
         return _division_under(recipient.division_id, self.division_ids or self.provider_id.division_ids)
+
+    def _record_position(self, latitude, longitude):
+        """The carer's last known position (check-in, check-out, going on duty), for the SOS dispatch."""
+        if latitude is None or longitude is None:
+            return
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            raise UserError(self.env._("The coordinates are not a place on Earth."))
+        self.sudo().write({"latitude": latitude, "longitude": longitude, "location_at": fields.Datetime.now()})
+
+    def _set_duty(self, on_duty, latitude=None, longitude=None):
+        """The carer goes on or off duty (from the portal), with the position when the browser gives it."""
+        self.ensure_one()
+        if self.user_id != self.env.user and not self.env.user.has_group(
+            "city_elderly_care.group_city_elderly_care_worker"
+        ):
+            raise AccessError(self.env._("Only the carer or an elderly-care worker can change the duty."))
+        self._record_position(latitude, longitude)
+        self.sudo().write({"on_duty": bool(on_duty)})

@@ -424,6 +424,8 @@ class CityElderlyOrder(models.Model):
                     distance = round(distance_m(latitude, longitude, building.latitude, building.longitude))
                     values.update(checkin_distance=distance, is_far=distance > limit)
             order_sudo.write(values)
+            if located:
+                order_sudo.carer_id._record_position(latitude, longitude)
             if values["is_far"]:
                 order_sudo.message_post(
                     body=self.env._(
@@ -460,6 +462,7 @@ class CityElderlyOrder(models.Model):
             if latitude is not None and longitude is not None:
                 values.update(checkout_latitude=latitude, checkout_longitude=longitude)
             order_sudo.write(values)
+            order_sudo.carer_id._record_position(latitude, longitude)
             amount = order_sudo.amount_fen
             voucher = Voucher._spend(order_sudo, amount) if amount else 0
             order_sudo.write({"voucher_fen": voucher, "self_pay_fen": amount - voucher})

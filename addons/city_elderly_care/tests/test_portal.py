@@ -147,6 +147,9 @@ class TestPortal(CareCase, HttpCase):
         self.assertAlmostEqual(order.checkin_latitude, 43.8379)
         self.assertFalse(order.is_far)
         self.assertEqual(order.notes, "已协助老人洗浴，皮肤无异常。")
+        # The carer's last known position follows the check-in and check-out (for the SOS dispatch).
+        self.assertTrue(self.carer_a.location_at)
+        self.assertAlmostEqual(self.carer_a.latitude, order.checkout_latitude or order.checkin_latitude)
         self.assertEqual(order.self_pay_fen + order.voucher_fen, 3000)
 
     # ------------------------------------------------------------------
@@ -168,6 +171,41 @@ class TestPortal(CareCase, HttpCase):
             self.counters("t_eldpt_stranger", *names),
             {"elderly_order_count": 0, "elderly_voucher_count": 0, "elderly_provider_order_count": 0},
         )
+
+    def test_carer_goes_on_and_off_duty(self):
+        self.carer_a.on_duty = False
+        self.authenticate("t_eldpt_staff_a", "t_eldpt_staff_a")
+        page = self.url_open("/my/elderly/provider-orders").text
+        self.assertIn("o_eld_duty_form", page)
+        token = http.Request.csrf_token(self)
+        response = self.url_open(
+            "/my/elderly/carer/duty",
+            data={"csrf_token": token, "on_duty": "1", "latitude": "43.8401", "longitude": "126.5502"},
+            allow_redirects=False,
+        )
+        self.assertIn("message=duty_on", response.headers["Location"])
+        self.assertTrue(self.carer_a.on_duty)
+        self.assertAlmostEqual(self.carer_a.latitude, 43.8401)
+        self.assertTrue(self.carer_a.location_at)
+        # Off duty without a position: the last one stays; a position off the Earth is not kept.
+        located_at = self.carer_a.location_at
+        self.url_open("/my/elderly/carer/duty", data={"csrf_token": token, "on_duty": "0", "latitude": "123"})
+        self.assertFalse(self.carer_a.on_duty)
+        self.url_open(
+            "/my/elderly/carer/duty", data={"csrf_token": token, "on_duty": "1", "latitude": "123", "longitude": "9"}
+        )
+        self.assertTrue(self.carer_a.on_duty)
+        self.assertEqual((self.carer_a.latitude, self.carer_a.location_at), (43.8401, located_at))
+        # Staff who are not a carer have no duty to change.
+        self.authenticate("t_eldpt_staff_b", "t_eldpt_staff_b")
+        self.assertNotIn("o_eld_duty_form", self.url_open("/my/elderly/provider-orders").text)
+        response = self.url_open(
+            "/my/elderly/carer/duty",
+            data={"csrf_token": http.Request.csrf_token(self), "on_duty": "1"},
+            allow_redirects=False,
+        )
+        self.assertTrue(response.headers["Location"].endswith("/my"))
+        self.assertFalse(self.carer_b.on_duty)
 
     def test_provider_sees_only_own_orders(self):
         own = self.make_order("dispatched")
