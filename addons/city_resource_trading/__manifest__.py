@@ -1,0 +1,27 @@
+{
+    "name": "Smart City Public Resource Trading",
+    "summary": "Public resource trading platform: rule catalogue, clock-driven procedures, notices, "
+    "tender documents, anonymous clarification, sealed encrypted bids and the opening",
+    "version": "18.0.1.0.0",
+    "category": "Smart City",
+    "license": "LGPL-3",
+    "author": "Smart City Services",
+    "website": "https://github.com/smart-city-services/city",
+    "depends": ["city_base", "mail", "portal"],
+    "external_dependencies": {"python": ["cryptography"]},
+    "data": [
+        "security/city_resource_trading_security.xml",
+        "security/city_trading_procedure_security.xml",
+        "security/ir.model.access.csv",
+        "data/ir_sequence_data.xml",
+        "data/city_trading_type_data.xml",
+        "data/city_trading_rule_data.xml",
+        "views/city_trading_type_views.xml",
+        "views/city_trading_rule_views.xml",
+        "views/city_trading_procedure_views.xml",
+        "views/city_trading_bid_views.xml",
+        "views/city_resource_trading_menus.xml",
+    ],
+    "application": True,
+    "installable": True,
+}

@@ -1,0 +1,2 @@
+from . import test_rule
+from . import test_security
