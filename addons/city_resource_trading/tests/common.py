@@ -2,6 +2,8 @@
 
 import datetime
 
+from freezegun import freeze_time
+
 from odoo.tests import new_test_user
 
 from odoo.addons.city_base.tests.common import CityCase, make_uscc
@@ -48,9 +50,16 @@ class TradingCase(CityCase):
             cls.env, login=login, name=name, groups="city_base.group_city_base_business", partner_id=contact.id
         )
 
+    # 2026-03-02 09:00 in the city
+    T0 = datetime.datetime(2026, 3, 2, 1, 0)
+
+    @classmethod
+    def at(cls, days=0, hours=0):
+        return cls.T0 + datetime.timedelta(days=days, hours=hours)
+
     @classmethod
     def make_procedure(cls, **values):
-        now = datetime.datetime(2026, 3, 2, 1, 0)
+        now = cls.T0
         vals = {
             "name": "松花江大街道路改造工程施工",
             "type_id": cls.construction.id,
@@ -62,3 +71,26 @@ class TradingCase(CityCase):
         }
         vals.update(values)
         return cls.env["city.trading.procedure"].create(vals)
+
+    @classmethod
+    def published_procedure(cls, bidders=(), **values):
+        """A construction procedure published at T0 (deadline and opening T0 + 25 days), with registrations."""
+        with freeze_time(cls.T0):
+            procedure = cls.make_procedure(**values)
+            procedure.document_ids = [
+                (0, 0, {"name": "招标文件", "filename": "zbwj.pdf", "datas": "JVBERi0xLjQKJeLjz9MK"}),
+            ]
+            procedure.with_user(cls.officer).action_publish()
+            for user in bidders:
+                procedure.with_user(user)._register_bidder()
+        return procedure
+
+    @classmethod
+    def submit(cls, user, procedure, price, files=None, when=None, **kwargs):
+        files = files or [("技术标.pdf", f"技术标 {user.login} {price}".encode()), ("商务标.pdf", b"%PDF-1.4 commerce")]
+        with freeze_time(when or cls.at(days=10)):
+            return procedure.with_user(user)._submit_bid(price, files, **kwargs)
+
+    def advance(self, when):
+        with freeze_time(when):
+            self.env["city.trading.procedure"]._cron_advance()
