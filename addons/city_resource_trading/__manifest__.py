@@ -30,6 +30,10 @@
         "report/city_trading_bid_reports.xml",
         "report/city_trading_bid_templates.xml",
     ],
+    "demo": ["demo/city_resource_trading_demo.xml", "demo/city_trading_procedure_demo.xml"],
+    "assets": {
+        "web.assets_tests": ["city_resource_trading/static/tests/tours/**/*"],
+    },
     "application": True,
     "installable": True,
 }

@@ -7,7 +7,13 @@ from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 from ..models.city_trading_procedure import STATES
 
-NOTICE_FIELDS = ["reference", "name", "type_id", "buyer_id", "state", "published_at", "bid_deadline", "opening_at"]
+STATE_CLASSES = {
+    "published": "text-bg-success",
+    "clarification": "text-bg-success",
+    "bidding": "text-bg-success",
+    "suspended": "text-bg-warning",
+}
+NOTICE_FIELDS = ["reference", "name", "type_id", "buyer_name", "state", "published_at", "bid_deadline"]
 
 
 class TradingPublic(http.Controller):
@@ -43,12 +49,31 @@ class TradingPublic(http.Controller):
             page=page,
             step=self._notices_per_page,
         )
-        procedures = Procedure.search(domain, limit=self._notices_per_page, offset=pager["offset"])
-        states = [(key, label) for key, label in Procedure._fields["state"]._description_selection(request.env)]
+        # One query for the page's columns (no lazy loads in the template), the type names from the
+        # small catalogue, the times converted here.
+        procedures = Procedure.search_fetch(domain, NOTICE_FIELDS, limit=self._notices_per_page, offset=pager["offset"])
+        types = request.env["city.trading.type"].search_fetch([], ["name", "code"])
+        type_names = {trading_type.id: trading_type.name for trading_type in types}
+        states = Procedure._fields["state"]._description_selection(request.env)
+        local = Procedure._local
+        rows = [
+            {
+                "id": procedure.id,
+                "reference": procedure.reference,
+                "name": procedure.name,
+                "type": type_names.get(procedure.type_id.id, ""),
+                "buyer": procedure.buyer_name,
+                "state": procedure.state,
+                "state_class": STATE_CLASSES.get(procedure.state, "text-bg-secondary"),
+                "published_at": local(procedure.published_at),
+                "bid_deadline": local(procedure.bid_deadline),
+            }
+            for procedure in procedures
+        ]
         values = {
-            "procedures": procedures,
+            "rows": rows,
             "pager": pager,
-            "types": request.env["city.trading.type"].search([]),
+            "types": types,
             "states": [item for item in states if item[0] != "draft"],
             "state_labels": dict(states),
             "current_type": trading_type,

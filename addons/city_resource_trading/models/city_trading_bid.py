@@ -135,11 +135,13 @@ class CityTradingBid(models.Model):
         return f"{self.reference}:price".encode()
 
     @api.model
-    def _submit(self, procedure, price, files, contact_phone=None, contact_email=None, upload_ip=None, replace=None):
+    def _submit(
+        self, procedure, price, files, contact_phone=None, contact_email=None, upload_ip=None, replace=None, now=None
+    ):
         procedure.ensure_one()
         procedure._check_registered()
         env = self.env
-        now = fields.Datetime.now()
+        now = now or fields.Datetime.now()
         if procedure.state not in BIDDING_STATES or not procedure.bid_deadline or now >= procedure.bid_deadline:
             raise UserError(
                 env._(

@@ -164,6 +164,17 @@ class CityTradingProcedure(models.Model):
         ),
     ]
 
+    def init(self):
+        # The public notice list: newest published first, optionally by type and state.
+        self.env.cr.execute(
+            """CREATE INDEX IF NOT EXISTS city_trading_procedure_notice_idx
+                   ON city_trading_procedure (published_at DESC, id DESC) WHERE is_public"""
+        )
+        self.env.cr.execute(
+            """CREATE INDEX IF NOT EXISTS city_trading_procedure_notice_type_idx
+                   ON city_trading_procedure (type_code, state, published_at DESC, id DESC) WHERE is_public"""
+        )
+
     @api.depends("state")
     def _compute_is_public(self):
         for procedure in self:
@@ -258,8 +269,10 @@ class CityTradingProcedure(models.Model):
     # ------------------------------------------------------------------
     def action_publish(self):
         """Publish the notice: check the timetable against the rule in force and record that version."""
+        return self._publish(fields.Datetime.now())
+
+    def _publish(self, now):
         self.check_access("write")
-        now = fields.Datetime.now()
         Rule = self.env["city.trading.rule"]
         for procedure in self:
             if procedure.state != "draft":
@@ -451,13 +464,13 @@ class CityTradingProcedure(models.Model):
             [("procedure_id", "=", self.id), ("partner_id", "=", partner.id)], limit=1
         )
 
-    def _register_bidder(self):
-        """Register the user's organisation for the procedure (报名)."""
+    def _register_bidder(self, now=None):
+        """Register the user's organisation for the procedure (报名); ``now`` only for server-side loaders."""
         self.ensure_one()
         self.check_access("read")
         user = self.env.user
         partner = user.commercial_partner_id
-        now = fields.Datetime.now()
+        now = now or fields.Datetime.now()
         if self.state not in BIDDING_STATES or now >= self.bid_deadline:
             raise UserError(self.env._("Registration is closed for this procedure."))
         errors = self._bidder_errors(partner, city_day(now))
@@ -526,15 +539,30 @@ class CityTradingProcedure(models.Model):
             )
         return sealing.derive_private_key(self.sudo().seal_salt, self._seal_info())
 
-    def _submit_bid(self, price, files, contact_phone=None, contact_email=None, upload_ip=None, replace=None):
+    def _submit_bid(self, price, files, contact_phone=None, contact_email=None, upload_ip=None, replace=None, now=None):
         """Seal and submit the bid of the user's organisation; returns the new bid.
 
         :param files: list of ``(filename, bytes)``
         :param replace: the organisation's submitted bid this one replaces
+        :param now: the submission time, for server-side loaders (demo data); default the clock
         """
         return self.env["city.trading.bid"]._submit(
-            self, price, files, contact_phone, contact_email, upload_ip, replace
+            self, price, files, contact_phone, contact_email, upload_ip, replace, now=now
         )
+
+    def _bid_as(self, user, price, files, now=None, values=None):
+        """Register ``user``'s organisation when needed and submit its bid as ``user`` (demo data, benchmarks).
+
+        :param user: a user or its id; ``files``: ``(filename, bytes or text)`` pairs;
+            ``values``: contact_phone, contact_email, upload_ip
+        """
+        self.ensure_one()
+        user = self.env["res.users"].browse(user) if isinstance(user, int) else user
+        files = [(name, content.encode() if isinstance(content, str) else content) for name, content in files]
+        procedure = self.with_user(user)
+        if not procedure._registration_for():
+            procedure._register_bidder(now=now)
+        return procedure._submit_bid(price, files, now=now, **(values or {}))
 
     def _open_bids(self):
         """The opening: release the key, decrypt and verify every bid, publish the opening record."""
