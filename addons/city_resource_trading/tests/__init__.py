@@ -4,3 +4,4 @@ from . import test_lifecycle
 from . import test_bidder
 from . import test_sealed
 from . import test_portal
+from . import test_tour
