@@ -73,8 +73,13 @@ class TradingPortal(CustomerPortal):
             return request.redirect("/my")
         procedure = procedure_sudo.with_env(request.env)
         registration = procedure._registration_for() if self._trading_is_bidder() else False
-        bids = request.env["city.trading.bid"].search(
-            [("procedure_id", "=", procedure.id), ("state", "!=", "draft")], order="submitted_at desc, id desc"
+        Bid = request.env["city.trading.bid"]
+        bids = (
+            Bid.search(
+                [("procedure_id", "=", procedure.id), ("state", "!=", "draft")], order="submitted_at desc, id desc"
+            )
+            if Bid.has_access("read")
+            else Bid
         )
         now = fields.Datetime.now()
         open_for_bids = procedure.state in BIDDING_STATES and procedure.bid_deadline and now < procedure.bid_deadline

@@ -1,5 +1,6 @@
 import datetime
 import json
+import logging
 
 import pytz
 
@@ -56,6 +57,7 @@ INTERNAL_FIELDS = {
 }
 # Fields frozen by the publication (changed afterwards only through an amendment).
 NOTICE_FIELDS = {"type_id", "buyer_id", "bid_deadline", "opening_at", "criterion", "price_weight", "estimate_amount"}
+_logger = logging.getLogger(__name__)
 OFFICER = "city_resource_trading.group_city_resource_trading_officer"
 SUPERVISOR = "city_resource_trading.group_city_resource_trading_supervisor"
 
@@ -348,7 +350,12 @@ class CityTradingProcedure(models.Model):
         self.search([("state", "=", "published"), ("clarification_start", "<=", now)])._set_state("clarification")
         self.search([("state", "in", ASKING_STATES), ("clarification_deadline", "<=", now)])._set_state("bidding")
         for procedure in self.search([("state", "in", (*BIDDING_STATES, "opening")), ("opening_at", "<=", now)]):
-            procedure._open_bids()
+            # One opening that fails (e.g. the master key is missing) must not block the others.
+            try:
+                with self.env.cr.savepoint():
+                    procedure._open_bids()
+            except (UserError, AccessError, ValueError):
+                _logger.exception("Opening of %s failed; it will be retried", procedure.reference)
         leaving = self.search([("state", "=", "publicity"), ("publicity_end", "<=", now)])
         leaving.filtered(lambda procedure: procedure._can_leave_publicity())._set_state("awarded")
         return True

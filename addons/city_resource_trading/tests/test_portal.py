@@ -26,6 +26,11 @@ class TestPortal(TradingCase, HttpCase):
         self.assertEqual(response.status_code, 200)
         self.assertIn(procedure.name, response.text)
         self.assertEqual(self.url_open(f"/trading/notices/{draft.id}").status_code, 404)
+        # The "take part" link works without a session too (no bid, no registration shown).
+        response = self.url_open(f"/my/trading/{procedure.id}")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn(procedure.name, response.text)
+        self.assertNotIn("o_trading_bid_form", response.text)
 
     def test_receipt_verification_page(self):
         procedure = self.published_procedure(bidders=[self.bidder_a])
