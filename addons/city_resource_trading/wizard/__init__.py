@@ -1,0 +1,1 @@
+from . import city_trading_suspend_wizard
