@@ -29,6 +29,7 @@
         "views/city_trading_red_flag_views.xml",
         "views/city_trading_evaluation_menus.xml",
         "report/city_trading_evaluation_report.xml",
+        "views/portal_objection_templates.xml",
     ],
     "application": True,
     "installable": True,
