@@ -3,3 +3,4 @@ from . import test_security
 from . import test_evaluation
 from . import test_publicity
 from . import test_portal_objection
+from . import test_red_flag
