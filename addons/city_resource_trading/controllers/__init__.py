@@ -1,1 +1,2 @@
 from . import portal_objection
+from . import ocds

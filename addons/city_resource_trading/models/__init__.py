@@ -15,3 +15,4 @@ from . import city_trading_score
 from . import city_trading_objection
 from . import city_trading_complaint
 from . import city_trading_red_flag
+from . import city_api_openapi

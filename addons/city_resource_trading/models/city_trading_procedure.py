@@ -1,7 +1,13 @@
+import datetime
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import config
 
+from odoo.addons.city_base.tools.dates import city_local_text
+
+from ..tools.ocds import ocds_date, ocds_merge
+from ..tools.xlsx import xlsx_download
 from .city_trading_evaluation import CANDIDATE_COUNT, publicity_end_after
 
 STATES = [
@@ -27,6 +33,15 @@ OFFICER = "city_resource_trading.group_city_resource_trading_officer"
 SUPERVISOR = "city_resource_trading.group_city_resource_trading_supervisor"
 # Development default of the OCDS prefix; the platform sets its registered one (city_trading_ocds_prefix).
 DEFAULT_OCDS_PREFIX = "ocds-jlggzy"
+# OCDS: the stages after the opening, the tender status per state, the category per trading type.
+OCDS_OPENED_STATES = ("evaluation", "publicity", "awarded", "contracted", "unsuccessful")
+OCDS_TENDER_STATUS = {
+    "awarded": "complete",
+    "contracted": "complete",
+    "cancelled": "cancelled",
+    "unsuccessful": "unsuccessful",
+}
+OCDS_CATEGORIES = {"construction": "works", "procurement": "goods"}
 
 
 class CityTradingProcedure(models.Model):
@@ -311,3 +326,270 @@ class CityTradingProcedure(models.Model):
         action["domain"] = [("procedure_id", "=", self.id)]
         action["context"] = {"default_procedure_id": self.id}
         return action
+
+    # ------------------------------------------------------------------
+    # Open data: OCDS 1.1 releases and record, xlsx export
+    # ------------------------------------------------------------------
+    def _ocds_state(self):
+        """The lifecycle state as the public sees it (a suspended procedure keeps its stage)."""
+        self.ensure_one()
+        return self.suspended_state if self.state == "suspended" else self.state
+
+    def _ocds_party(self, partner, roles):
+        uscc = partner.uscc or str(partner.id)
+        return {
+            "id": f"CN-USCC-{uscc}",
+            "name": partner.name,
+            "identifier": {"scheme": "CN-USCC", "id": uscc, "legalName": partner.name},
+            "roles": roles,
+        }
+
+    @staticmethod
+    def _ocds_ref(party):
+        return {"id": party["id"], "name": party["name"]}
+
+    def _ocds_value(self, amount):
+        return {"amount": float(amount or 0), "currency": self.currency_id.name or "CNY"}
+
+    def _ocds_releases(self):
+        """The releases of one procedure in date order; nothing sealed before the opening.
+
+        Before the opening no tenderer, count or price appears: the tender release only carries the
+        notice. The tenderers come with the opening, the award with the candidates' publicity (pending)
+        and its end (active), the contract with its recording.
+        """
+        self.ensure_one()
+        procedure_sudo = self.sudo()
+        state = self._ocds_state()
+        if state == "draft" or not self.published_at:
+            return []
+        ocid = self.ocid
+        category = OCDS_CATEGORIES.get(self.type_code)
+        buyer = self._ocds_party(self.buyer_id, ["buyer", "procuringEntity"])
+        tender = {
+            "id": self.reference,
+            "title": self.name,
+            "status": OCDS_TENDER_STATUS.get(state, "active"),
+            "procuringEntity": self._ocds_ref(buyer),
+            "value": self._ocds_value(self.estimate_amount),
+            "procurementMethod": "open",
+            "awardCriteria": "priceOnly" if self.criterion == "price" else "ratedCriteria",
+            "submissionMethod": ["electronicSubmission"],
+            "tenderPeriod": {"startDate": ocds_date(self.published_at), "endDate": ocds_date(self.bid_deadline)},
+        }
+        if category:
+            tender["mainProcurementCategory"] = category
+        if self.clarification_deadline:
+            tender["enquiryPeriod"] = {
+                "startDate": ocds_date(self.published_at),
+                "endDate": ocds_date(self.clarification_deadline),
+            }
+        base = {"ocid": ocid, "language": "zh", "initiationType": "tender", "buyer": self._ocds_ref(buyer)}
+        notice_tender = dict(tender, status="active")
+        releases = [
+            dict(
+                base,
+                id=f"{ocid}-tender",
+                date=ocds_date(self.published_at),
+                tag=["tender"],
+                parties=[buyer],
+                tender=notice_tender,
+            )
+        ]
+        if state not in OCDS_OPENED_STATES:
+            if state == "cancelled":
+                releases.append(
+                    dict(
+                        base,
+                        id=f"{ocid}-tenderCancellation",
+                        date=ocds_date(self.write_date),
+                        tag=["tenderCancellation"],
+                        parties=[buyer],
+                        tender=dict(tender, status="cancelled"),
+                    )
+                )
+            return releases
+        bids_sudo = procedure_sudo.bid_ids.filtered(lambda bid: bid.state in ("opened", "valid", "disqualified"))
+        tenderer_parties = {}
+        for bid in bids_sudo.sorted("id"):
+            tenderer_parties.setdefault(bid.bidder_id, self._ocds_party(bid.bidder_id, ["tenderer"]))
+        opened_at = procedure_sudo.key_released_at or self.opening_at
+        opening_tender = dict(
+            tender,
+            status="unsuccessful" if state == "unsuccessful" else "active",
+            numberOfTenderers=len(tenderer_parties),
+            tenderers=[self._ocds_ref(party) for party in tenderer_parties.values()],
+            awardPeriod={"startDate": ocds_date(opened_at)},
+        )
+        releases.append(
+            dict(
+                base,
+                id=f"{ocid}-tenderUpdate",
+                date=ocds_date(opened_at),
+                tag=["tenderUpdate"],
+                parties=[buyer, *tenderer_parties.values()],
+                tender=opening_tender,
+            )
+        )
+        winner = procedure_sudo.winner_bid_id
+        if state not in ("publicity", "awarded", "contracted") or not winner:
+            return releases
+        parties = [buyer]
+        for partner, party in tenderer_parties.items():
+            parties.append(dict(party, roles=["tenderer", "supplier"]) if partner == winner.bidder_id else party)
+        supplier = self._ocds_party(winner.bidder_id, ["tenderer", "supplier"])
+        evaluation = procedure_sudo.evaluation_ids[:1]
+        award_date = evaluation.report_confirmed_at or opened_at
+        award = {
+            "id": f"{ocid}-award-1",
+            "title": self.name,
+            "status": "pending",
+            "date": ocds_date(award_date),
+            "value": self._ocds_value(self.award_amount),
+            "suppliers": [self._ocds_ref(supplier)],
+        }
+        releases.append(
+            dict(
+                base,
+                id=f"{ocid}-award",
+                date=ocds_date(award_date),
+                tag=["award"],
+                parties=parties,
+                awards=[award],
+            )
+        )
+        if state not in ("awarded", "contracted"):
+            return releases
+        awarded_at = self.publicity_end or award_date
+        releases.append(
+            dict(
+                base,
+                id=f"{ocid}-awardUpdate",
+                date=ocds_date(awarded_at),
+                tag=["awardUpdate"],
+                parties=parties,
+                tender=dict(
+                    opening_tender,
+                    status="complete",
+                    awardPeriod={"startDate": ocds_date(opened_at), "endDate": ocds_date(awarded_at)},
+                ),
+                awards=[dict(award, status="active")],
+            )
+        )
+        if state != "contracted":
+            return releases
+        signed = (
+            datetime.datetime.combine(self.contract_date, datetime.time(hour=1)) if self.contract_date else awarded_at
+        )
+        releases.append(
+            dict(
+                base,
+                id=f"{ocid}-contract",
+                date=ocds_date(max(signed, awarded_at)),
+                tag=["contract"],
+                parties=parties,
+                contracts=[
+                    {
+                        "id": f"{ocid}-contract-1",
+                        "awardID": award["id"],
+                        "title": self.contract_reference,
+                        "status": "active",
+                        "value": self._ocds_value(self.contract_amount),
+                        "dateSigned": ocds_date(signed),
+                    }
+                ],
+            )
+        )
+        return releases
+
+    def _ocds_compiled_release(self, releases=None):
+        """The compiled release: every release merged in date order (objects by key, lists by id)."""
+        self.ensure_one()
+        releases = self._ocds_releases() if releases is None else releases
+        compiled = {}
+        for release in releases:
+            compiled = ocds_merge(compiled, {key: value for key, value in release.items() if key not in ("id", "tag")})
+        compiled.update(id=f"{self.ocid}-compiled", tag=["compiled"])
+        if releases:
+            compiled["date"] = releases[-1]["date"]
+        return compiled
+
+    def _ocds_package_meta(self, uri):
+        publisher = config.get("city_trading_ocds_publisher") or self.env.company.name
+        return {
+            "uri": uri,
+            "version": "1.1",
+            "publishedDate": ocds_date(fields.Datetime.now()),
+            "publisher": {"name": publisher},
+        }
+
+    def _ocds_release_package(self, uri):
+        self.ensure_one()
+        return dict(self._ocds_package_meta(uri), releases=self._ocds_releases())
+
+    def _ocds_record_package(self, uri, releases_uri):
+        self.ensure_one()
+        releases = self._ocds_releases()
+        record = {
+            "ocid": self.ocid,
+            "releases": [
+                {"url": f"{releases_uri}#{release['id']}", "date": release["date"], "tag": release["tag"]}
+                for release in releases
+            ],
+            "compiledRelease": self._ocds_compiled_release(releases),
+        }
+        return dict(self._ocds_package_meta(uri), records=[record])
+
+    @api.model
+    def _from_ocid(self, ocid):
+        """The published procedure of an OCID (empty when unknown or not public)."""
+        prefix = f"{self._ocds_prefix()}-"
+        if not ocid or not ocid.startswith(prefix):
+            return self.browse()
+        return self.search([("reference", "=", ocid[len(prefix) :]), ("is_public", "=", True)], limit=1)
+
+    def _export_results_xlsx(self):
+        """Download the selected procedures with their results (winner, award, contract) as xlsx."""
+        self.check_access("read")
+        state_labels = dict(self._fields["state"]._description_selection(self.env))
+        headers = [
+            self.env._("Reference"),
+            self.env._("Procedure"),
+            self.env._("Type"),
+            self.env._("Buyer"),
+            self.env._("Status"),
+            self.env._("Published"),
+            self.env._("Bid Deadline"),
+            self.env._("Estimate"),
+            self.env._("Valid Bids"),
+            self.env._("Winner"),
+            self.env._("Award Amount"),
+            self.env._("Contract"),
+            self.env._("Contract Date"),
+            self.env._("Contract Amount"),
+        ]
+        rows = []
+        for procedure in self:
+            opened = procedure._ocds_state() in OCDS_OPENED_STATES
+            # Bids are counted and the winner named only after the opening; the reader may not read bids.
+            procedure_sudo = procedure.sudo()
+            valid = procedure_sudo.bid_ids.filtered(lambda bid: bid.state in ("opened", "valid")) if opened else []
+            rows.append(
+                [
+                    procedure.reference,
+                    procedure.name,
+                    procedure.type_id.name,
+                    procedure.buyer_id.name,
+                    state_labels.get(procedure.state),
+                    city_local_text(procedure.published_at) if procedure.published_at else "",
+                    city_local_text(procedure.bid_deadline) if procedure.bid_deadline else "",
+                    procedure.estimate_amount,
+                    len(valid) if opened else "",
+                    procedure_sudo.winner_bid_id.bidder_id.name or "",
+                    procedure.award_amount or "",
+                    procedure.contract_reference or "",
+                    fields.Date.to_string(procedure.contract_date) if procedure.contract_date else "",
+                    procedure.contract_amount or "",
+                ]
+            )
+        return xlsx_download(self.env, self.env._("Trading Results"), headers, rows, "trading_results.xlsx")

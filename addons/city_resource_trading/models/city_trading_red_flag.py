@@ -6,6 +6,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+from ..tools.xlsx import xlsx_download
+
 SUPERVISOR = "city_resource_trading.group_city_resource_trading_supervisor"
 FLAG_CODES = [
     ("single_valid_bid", "Single Valid Bid"),
@@ -420,6 +422,34 @@ class CityTradingRedFlag(models.Model):
                 "trading.red_flag.recompute", None, dict(result, procedures=len(ids)), chain="trading"
             )
         return result
+
+    def _export_xlsx(self):
+        """Download the selected flags with their evidence as xlsx."""
+        self.check_access("read")
+        codes = dict(self._fields["code"]._description_selection(self.env))
+        states = dict(self._fields["state"]._description_selection(self.env))
+        headers = [
+            self.env._("Procedure"),
+            self.env._("Warning"),
+            self.env._("Bidders"),
+            self.env._("Evidence"),
+            self.env._("Computed"),
+            self.env._("Status"),
+            self.env._("Supervisor Note"),
+        ]
+        rows = [
+            [
+                flag.procedure_id.display_name,
+                codes.get(flag.code),
+                ", ".join(flag.bidder_ids.mapped("name")),
+                flag.evidence or "",
+                fields.Datetime.to_string(flag.computed_at) if flag.computed_at else "",
+                states.get(flag.state),
+                flag.supervisor_note or "",
+            ]
+            for flag in self
+        ]
+        return xlsx_download(self.env, self.env._("Red Flags"), headers, rows, "trading_red_flags.xlsx")
 
     @api.model
     def _cron_recompute(self):
