@@ -31,6 +31,9 @@
         "report/city_trading_evaluation_report.xml",
         "views/portal_objection_templates.xml",
     ],
+    "demo": [
+        "demo/city_trading_evaluation_demo.xml",
+    ],
     "application": True,
     "installable": True,
 }
