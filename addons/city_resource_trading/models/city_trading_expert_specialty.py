@@ -8,7 +8,7 @@ class CityTradingExpertSpecialty(models.Model):
     _description = "Expert Specialty"
     _order = "code, name"
 
-    name = fields.Char(required=True, translate=True)
+    name = fields.Char(required=True)
     code = fields.Char(required=True)
     active = fields.Boolean(default=True)
 
