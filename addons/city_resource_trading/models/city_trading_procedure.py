@@ -320,6 +320,20 @@ class CityTradingProcedure(models.Model):
             )
         return True
 
+    def action_open_evaluation(self):
+        """The procedure's evaluation form (a new one, for this procedure, when there is none yet)."""
+        self.ensure_one()
+        action = {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Evaluation"),
+            "res_model": "city.trading.evaluation",
+            "view_mode": "form",
+            "context": {"default_procedure_id": self.id},
+        }
+        if self.evaluation_ids:
+            action["res_id"] = self.evaluation_ids[:1].id
+        return action
+
     def action_view_red_flags(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("city_resource_trading.city_trading_red_flag_action")

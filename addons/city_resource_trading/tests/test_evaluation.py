@@ -52,6 +52,14 @@ class TestEvaluation(EvaluationCase, TransactionCase):
         evaluation.member_ids.sorted("draw_position")[0].sudo().draw_position = 99
         self.assertFalse(evaluation.verify_draw())
 
+    def test_open_evaluation_from_procedure(self):
+        procedure = self.opened_procedure()
+        action = procedure.with_user(self.officer).action_open_evaluation()
+        self.assertEqual(action["context"]["default_procedure_id"], procedure.id)
+        self.assertNotIn("res_id", action)
+        evaluation = self.new_evaluation(procedure)
+        self.assertEqual(procedure.with_user(self.officer).action_open_evaluation()["res_id"], evaluation.id)
+
     def test_draw_refused_without_enough_experts(self):
         procedure = self.opened_procedure()
         (self.experts[:5]).write({"employer_id": self.company_a.id})

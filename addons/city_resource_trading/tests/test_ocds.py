@@ -79,7 +79,7 @@ class TestOcds(EvaluationCase, HttpCase):
 
     def test_nothing_sealed_before_opening(self):
         procedure = self.opened_procedure(state="bidding")
-        procedure.bid_ids.sudo().write({"state": "submitted", "price": False})
+        procedure.bid_ids.sudo().with_context(city_trading_opening=True).write({"state": "submitted", "price": False})
         package = procedure._ocds_release_package("https://example.cn/releases")
         self.assert_valid(ocds_validator("release-package-schema.json"), package)
         text = json.dumps(package, ensure_ascii=False)
