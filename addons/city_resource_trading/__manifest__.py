@@ -31,6 +31,9 @@
         "report/city_trading_evaluation_report.xml",
         "views/portal_objection_templates.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["city_resource_trading/static/tests/tours/**/*"],
+    },
     "demo": [
         "demo/city_trading_evaluation_demo.xml",
     ],

@@ -61,3 +61,14 @@ class TestPortalObjection(EvaluationCase, HttpCase):
         )
         self.assertIn("error=", response.url)
         self.assertFalse(self.env["city.trading.objection"].search([("procedure_id", "=", procedure.id)]))
+
+    def test_objection_tour(self):
+        procedure = self.opened_procedure(
+            state="publicity", publicity_end=datetime.datetime.now() + datetime.timedelta(days=3)
+        )
+        self.start_tour(
+            f"/my/trading/objections/new?procedure_id={procedure.id}", "city_trading_objection_tour", login="t_bidder_a"
+        )
+        objection = self.env["city.trading.objection"].search([("procedure_id", "=", procedure.id)])
+        self.assertEqual(objection.bidder_id, self.company_a)
+        self.assertIn("在建工程", objection.text)
