@@ -8,3 +8,13 @@ from . import city_trading_question
 from . import city_trading_amendment
 from . import city_trading_bid
 from . import city_trading_bid_file
+from . import city_trading_expert_specialty
+from . import city_trading_expert
+from . import city_trading_evaluation
+from . import city_trading_evaluation_member
+from . import city_trading_criterion
+from . import city_trading_score
+from . import city_trading_objection
+from . import city_trading_complaint
+from . import city_trading_red_flag
+from . import city_api_openapi

@@ -6,11 +6,15 @@ import pytz
 
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import config
 
 from odoo.addons.city_base.tools import validators
 from odoo.addons.city_base.tools.dates import CITY_TZ, city_local_text
 
 from ..tools import sealing
+from ..tools.ocds import ocds_date, ocds_merge
+from ..tools.xlsx import xlsx_download
+from .city_trading_evaluation import CANDIDATE_COUNT, publicity_end_after
 
 STATES = [
     ("draft", "Draft"),
@@ -60,6 +64,17 @@ NOTICE_FIELDS = {"type_id", "buyer_id", "bid_deadline", "opening_at", "criterion
 _logger = logging.getLogger(__name__)
 OFFICER = "city_resource_trading.group_city_resource_trading_officer"
 SUPERVISOR = "city_resource_trading.group_city_resource_trading_supervisor"
+# Development default of the OCDS prefix; the platform sets its registered one (city_trading_ocds_prefix).
+DEFAULT_OCDS_PREFIX = "ocds-jlggzy"
+# OCDS: the stages after the opening, the tender status per state, the category per trading type.
+OCDS_OPENED_STATES = ("evaluation", "publicity", "awarded", "contracted", "unsuccessful")
+OCDS_TENDER_STATUS = {
+    "awarded": "complete",
+    "contracted": "complete",
+    "cancelled": "cancelled",
+    "unsuccessful": "unsuccessful",
+}
+OCDS_CATEGORIES = {"construction": "works", "procurement": "goods"}
 
 
 def city_day(moment):
@@ -360,20 +375,19 @@ class CityTradingProcedure(models.Model):
         leaving.filtered(lambda procedure: procedure._can_leave_publicity())._set_state("awarded")
         return True
 
-    def _can_leave_publicity(self):
-        """Hook: may the publicity end now? Objections and complaints say no while they are pending."""
-        self.ensure_one()
-        return True
-
-    def _start_publicity(self):
-        """Publish the candidates for the rule's publicity days (called when the evaluation is done)."""
-        now = fields.Datetime.now()
+    def _start_publicity(self, winner=None, now=None):
+        """Publish the candidates (the evaluation report is confirmed) for the rule's publicity days:
+        full city calendar days, ending at midnight city time."""
+        now = now or fields.Datetime.now()
         for procedure in self:
             if procedure.state != "evaluation":
                 raise UserError(self.env._("Candidates are published after the evaluation."))
-            end = now + datetime.timedelta(days=procedure.rule_id.publicity_days)
-            procedure._write_internal({"state": "publicity", "publicity_end": end})
-            procedure._audit("publicity", {"publicity_end": end})
+            end = publicity_end_after(now, procedure.rule_id.publicity_days or 3)
+            vals = {"state": "publicity", "publicity_end": end}
+            if winner:
+                vals.update(winner_bid_id=winner.id, award_amount=winner.price)
+            procedure._write_internal(vals)
+            procedure._audit("publicity", {"publicity_end": end, "winner": winner.reference if winner else None})
 
     # ------------------------------------------------------------------
     # Suspension
@@ -621,3 +635,409 @@ class CityTradingProcedure(models.Model):
         if not self.opening_record:
             return []
         return json.loads(self.opening_record).get("bids", [])
+
+    # ------------------------------------------------------------------
+    # Evaluation, publicity, objections, complaints, supervision and open data
+    # ------------------------------------------------------------------
+    evaluation_ids = fields.One2many("city.trading.evaluation", "procedure_id")
+    criterion_ids = fields.One2many("city.trading.criterion", "procedure_id", string="Technical Criteria")
+    objection_ids = fields.One2many("city.trading.objection", "procedure_id", string="Objections")
+    complaint_ids = fields.One2many("city.trading.complaint", "procedure_id", string="Complaints")
+    red_flag_ids = fields.One2many("city.trading.red.flag", "procedure_id", string="Red Flags")
+    red_flag_count = fields.Integer(compute="_compute_red_flag_count")
+    ocid = fields.Char("OCID", compute="_compute_ocid", help="Open Contracting ID: the platform prefix + reference.")
+
+    def _compute_red_flag_count(self):
+        counts = {}
+        RedFlag = self.env["city.trading.red.flag"]
+        if RedFlag.has_access("read"):
+            counts = dict(
+                RedFlag._read_group(
+                    [("procedure_id", "in", self.ids), ("state", "!=", "dismissed")], ["procedure_id"], ["__count"]
+                )
+            )
+        for procedure in self:
+            procedure.red_flag_count = counts.get(procedure, 0)
+
+    @api.depends("reference")
+    def _compute_ocid(self):
+        prefix = self._ocds_prefix()
+        for procedure in self:
+            procedure.ocid = f"{prefix}-{procedure.reference}" if procedure.reference else False
+
+    @api.model
+    def _ocds_prefix(self):
+        return config.get("city_trading_ocds_prefix") or DEFAULT_OCDS_PREFIX
+
+    def _has_pending_challenge(self):
+        """Is an objection waiting for its answer, or a complaint not yet decided?"""
+        self.ensure_one()
+        objections = self.sudo().objection_ids.filtered(lambda o: o.state == "submitted")
+        complaints = self.sudo().complaint_ids.filtered(lambda c: c.state in ("submitted", "accepted"))
+        return bool(objections or complaints)
+
+    def _can_leave_publicity(self):
+        """The publicity ends (award) only when no objection or complaint is pending."""
+        self.ensure_one()
+        return not self._has_pending_challenge()
+
+    def _publicity_candidates(self):
+        """The published candidates (rank, bidder, price, score) for the public notice page."""
+        self.ensure_one()
+        if self.state not in ("publicity", "awarded", "contracted") and not (
+            self.state == "suspended" and self.suspended_state in ("publicity", "awarded")
+        ):
+            return []
+        bids_sudo = (
+            self.env["city.trading.bid"]
+            .sudo()
+            .search([("procedure_id", "=", self.id), ("rank", ">", 0)], order="rank", limit=CANDIDATE_COUNT)
+        )
+        return [
+            {
+                "rank": bid.rank,
+                "bidder": bid.bidder_id.name,
+                "uscc": bid.bidder_id.uscc,
+                "price": bid.price,
+                "score": bid.score,
+                "winner": bid == self.sudo().winner_bid_id,
+            }
+            for bid in bids_sudo
+        ]
+
+    def _suspend_procedure(self, reason):
+        """Suspend (暂停) from a complaint or a red flag: the platform's suspension with that reason."""
+        return self._suspend(reason)
+
+    def _resume_procedure(self, back_to_evaluation=False):
+        """Resume after a complaint's decision: as a resume (the deadlines still ahead move by the
+        suspended time), or (complaint upheld) back to the evaluation, whose committee scores again."""
+        if not back_to_evaluation:
+            return self.action_resume()
+        self._check_can_suspend()
+        for procedure_sudo in self.sudo():
+            if procedure_sudo.state != "suspended":
+                raise UserError(self.env._("Only a suspended procedure can be resumed."))
+            if procedure_sudo.suspended_state not in ("evaluation", "publicity"):
+                procedure_sudo.with_env(self.env).action_resume()
+                continue
+            procedure_sudo._write_internal(
+                {
+                    "state": "evaluation",
+                    "suspended_state": False,
+                    "suspended_at": False,
+                    "publicity_end": False,
+                    "winner_bid_id": False,
+                    "award_amount": 0,
+                }
+            )
+            procedure_sudo.evaluation_ids._reopen_after_complaint()
+            procedure_sudo._audit("resume", {"to": "evaluation", "by": self.env.uid})
+        return True
+
+    def action_record_contract(self):
+        """The officer recorded the signed contract (reference, date, amount): the procedure is closed."""
+        self.check_access("write")
+        for procedure in self:
+            if procedure.state != "awarded":
+                raise UserError(self.env._("A contract is recorded for an awarded procedure."))
+            if not (procedure.contract_reference and procedure.contract_date and procedure.contract_amount > 0):
+                raise UserError(self.env._("Enter the contract reference, date and amount first."))
+            procedure.with_context(city_trading_internal=True).write({"state": "contracted"})
+            procedure._audit(
+                "contract",
+                {
+                    "contract": procedure.contract_reference,
+                    "date": procedure.contract_date,
+                    "amount": procedure.contract_amount,
+                },
+            )
+        return True
+
+    def action_open_evaluation(self):
+        """The procedure's evaluation form (a new one, for this procedure, when there is none yet)."""
+        self.ensure_one()
+        action = {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Evaluation"),
+            "res_model": "city.trading.evaluation",
+            "view_mode": "form",
+            "context": {"default_procedure_id": self.id},
+        }
+        if self.evaluation_ids:
+            action["res_id"] = self.evaluation_ids[:1].id
+        return action
+
+    def action_view_red_flags(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("city_resource_trading.city_trading_red_flag_action")
+        action["domain"] = [("procedure_id", "=", self.id)]
+        action["context"] = {"default_procedure_id": self.id}
+        return action
+
+    # ------------------------------------------------------------------
+    # Open data: OCDS 1.1 releases and record, xlsx export
+    # ------------------------------------------------------------------
+    def _ocds_state(self):
+        """The lifecycle state as the public sees it (a suspended procedure keeps its stage)."""
+        self.ensure_one()
+        return self.suspended_state if self.state == "suspended" else self.state
+
+    def _ocds_party(self, partner, roles):
+        uscc = partner.uscc or str(partner.id)
+        return {
+            "id": f"CN-USCC-{uscc}",
+            "name": partner.name,
+            "identifier": {"scheme": "CN-USCC", "id": uscc, "legalName": partner.name},
+            "roles": roles,
+        }
+
+    @staticmethod
+    def _ocds_ref(party):
+        return {"id": party["id"], "name": party["name"]}
+
+    def _ocds_value(self, amount):
+        return {"amount": float(amount or 0), "currency": self.currency_id.name or "CNY"}
+
+    def _ocds_releases(self):
+        """The releases of one procedure in date order; nothing sealed before the opening.
+
+        Before the opening no tenderer, count or price appears: the tender release only carries the
+        notice. The tenderers come with the opening, the award with the candidates' publicity (pending)
+        and its end (active), the contract with its recording.
+        """
+        self.ensure_one()
+        procedure_sudo = self.sudo()
+        state = self._ocds_state()
+        if state == "draft" or not self.published_at:
+            return []
+        ocid = self.ocid
+        category = OCDS_CATEGORIES.get(self.type_code)
+        buyer = self._ocds_party(self.buyer_id, ["buyer", "procuringEntity"])
+        tender = {
+            "id": self.reference,
+            "title": self.name,
+            "status": OCDS_TENDER_STATUS.get(state, "active"),
+            "procuringEntity": self._ocds_ref(buyer),
+            "value": self._ocds_value(self.estimate_amount),
+            "procurementMethod": "open",
+            "awardCriteria": "priceOnly" if self.criterion == "price" else "ratedCriteria",
+            "submissionMethod": ["electronicSubmission"],
+            "tenderPeriod": {"startDate": ocds_date(self.published_at), "endDate": ocds_date(self.bid_deadline)},
+        }
+        if category:
+            tender["mainProcurementCategory"] = category
+        if self.clarification_deadline:
+            tender["enquiryPeriod"] = {
+                "startDate": ocds_date(self.published_at),
+                "endDate": ocds_date(self.clarification_deadline),
+            }
+        base = {"ocid": ocid, "language": "zh", "initiationType": "tender", "buyer": self._ocds_ref(buyer)}
+        notice_tender = dict(tender, status="active")
+        releases = [
+            dict(
+                base,
+                id=f"{ocid}-tender",
+                date=ocds_date(self.published_at),
+                tag=["tender"],
+                parties=[buyer],
+                tender=notice_tender,
+            )
+        ]
+        if state not in OCDS_OPENED_STATES:
+            if state == "cancelled":
+                releases.append(
+                    dict(
+                        base,
+                        id=f"{ocid}-tenderCancellation",
+                        date=ocds_date(self.write_date),
+                        tag=["tenderCancellation"],
+                        parties=[buyer],
+                        tender=dict(tender, status="cancelled"),
+                    )
+                )
+            return releases
+        bids_sudo = procedure_sudo.bid_ids.filtered(lambda bid: bid.state in ("opened", "valid", "disqualified"))
+        tenderer_parties = {}
+        for bid in bids_sudo.sorted("id"):
+            tenderer_parties.setdefault(bid.bidder_id, self._ocds_party(bid.bidder_id, ["tenderer"]))
+        opened_at = procedure_sudo.key_released_at or self.opening_at
+        opening_tender = dict(
+            tender,
+            status="unsuccessful" if state == "unsuccessful" else "active",
+            numberOfTenderers=len(tenderer_parties),
+            tenderers=[self._ocds_ref(party) for party in tenderer_parties.values()],
+            awardPeriod={"startDate": ocds_date(opened_at)},
+        )
+        releases.append(
+            dict(
+                base,
+                id=f"{ocid}-tenderUpdate",
+                date=ocds_date(opened_at),
+                tag=["tenderUpdate"],
+                parties=[buyer, *tenderer_parties.values()],
+                tender=opening_tender,
+            )
+        )
+        winner = procedure_sudo.winner_bid_id
+        if state not in ("publicity", "awarded", "contracted") or not winner:
+            return releases
+        parties = [buyer]
+        for partner, party in tenderer_parties.items():
+            parties.append(dict(party, roles=["tenderer", "supplier"]) if partner == winner.bidder_id else party)
+        supplier = self._ocds_party(winner.bidder_id, ["tenderer", "supplier"])
+        evaluation = procedure_sudo.evaluation_ids[:1]
+        award_date = evaluation.report_confirmed_at or opened_at
+        award = {
+            "id": f"{ocid}-award-1",
+            "title": self.name,
+            "status": "pending",
+            "date": ocds_date(award_date),
+            "value": self._ocds_value(self.award_amount),
+            "suppliers": [self._ocds_ref(supplier)],
+        }
+        releases.append(
+            dict(
+                base,
+                id=f"{ocid}-award",
+                date=ocds_date(award_date),
+                tag=["award"],
+                parties=parties,
+                awards=[award],
+            )
+        )
+        if state not in ("awarded", "contracted"):
+            return releases
+        awarded_at = self.publicity_end or award_date
+        releases.append(
+            dict(
+                base,
+                id=f"{ocid}-awardUpdate",
+                date=ocds_date(awarded_at),
+                tag=["awardUpdate"],
+                parties=parties,
+                tender=dict(
+                    opening_tender,
+                    status="complete",
+                    awardPeriod={"startDate": ocds_date(opened_at), "endDate": ocds_date(awarded_at)},
+                ),
+                awards=[dict(award, status="active")],
+            )
+        )
+        if state != "contracted":
+            return releases
+        signed = (
+            datetime.datetime.combine(self.contract_date, datetime.time(hour=1)) if self.contract_date else awarded_at
+        )
+        releases.append(
+            dict(
+                base,
+                id=f"{ocid}-contract",
+                date=ocds_date(max(signed, awarded_at)),
+                tag=["contract"],
+                parties=parties,
+                contracts=[
+                    {
+                        "id": f"{ocid}-contract-1",
+                        "awardID": award["id"],
+                        "title": self.contract_reference,
+                        "status": "active",
+                        "value": self._ocds_value(self.contract_amount),
+                        "dateSigned": ocds_date(signed),
+                    }
+                ],
+            )
+        )
+        return releases
+
+    def _ocds_compiled_release(self, releases=None):
+        """The compiled release: every release merged in date order (objects by key, lists by id)."""
+        self.ensure_one()
+        releases = self._ocds_releases() if releases is None else releases
+        compiled = {}
+        for release in releases:
+            compiled = ocds_merge(compiled, {key: value for key, value in release.items() if key not in ("id", "tag")})
+        compiled.update(id=f"{self.ocid}-compiled", tag=["compiled"])
+        if releases:
+            compiled["date"] = releases[-1]["date"]
+        return compiled
+
+    def _ocds_package_meta(self, uri):
+        publisher = config.get("city_trading_ocds_publisher") or self.env.company.name
+        return {
+            "uri": uri,
+            "version": "1.1",
+            "publishedDate": ocds_date(fields.Datetime.now()),
+            "publisher": {"name": publisher},
+        }
+
+    def _ocds_release_package(self, uri):
+        self.ensure_one()
+        return dict(self._ocds_package_meta(uri), releases=self._ocds_releases())
+
+    def _ocds_record_package(self, uri, releases_uri):
+        self.ensure_one()
+        releases = self._ocds_releases()
+        record = {
+            "ocid": self.ocid,
+            "releases": [
+                {"url": f"{releases_uri}#{release['id']}", "date": release["date"], "tag": release["tag"]}
+                for release in releases
+            ],
+            "compiledRelease": self._ocds_compiled_release(releases),
+        }
+        return dict(self._ocds_package_meta(uri), records=[record])
+
+    @api.model
+    def _from_ocid(self, ocid):
+        """The published procedure of an OCID (empty when unknown or not public)."""
+        prefix = f"{self._ocds_prefix()}-"
+        if not ocid or not ocid.startswith(prefix):
+            return self.browse()
+        return self.search([("reference", "=", ocid[len(prefix) :]), ("is_public", "=", True)], limit=1)
+
+    def _export_results_xlsx(self):
+        """Download the selected procedures with their results (winner, award, contract) as xlsx."""
+        self.check_access("read")
+        state_labels = dict(self._fields["state"]._description_selection(self.env))
+        headers = [
+            self.env._("Reference"),
+            self.env._("Procedure"),
+            self.env._("Type"),
+            self.env._("Buyer"),
+            self.env._("Status"),
+            self.env._("Published"),
+            self.env._("Bid Deadline"),
+            self.env._("Estimate"),
+            self.env._("Valid Bids"),
+            self.env._("Winner"),
+            self.env._("Award Amount"),
+            self.env._("Contract"),
+            self.env._("Contract Date"),
+            self.env._("Contract Amount"),
+        ]
+        rows = []
+        for procedure in self:
+            opened = procedure._ocds_state() in OCDS_OPENED_STATES
+            # Bids are counted and the winner named only after the opening; the reader may not read bids.
+            procedure_sudo = procedure.sudo()
+            valid = procedure_sudo.bid_ids.filtered(lambda bid: bid.state in ("opened", "valid")) if opened else []
+            rows.append(
+                [
+                    procedure.reference,
+                    procedure.name,
+                    procedure.type_id.name,
+                    procedure.buyer_id.name,
+                    state_labels.get(procedure.state),
+                    city_local_text(procedure.published_at) if procedure.published_at else "",
+                    city_local_text(procedure.bid_deadline) if procedure.bid_deadline else "",
+                    procedure.estimate_amount,
+                    len(valid) if opened else "",
+                    procedure_sudo.winner_bid_id.bidder_id.name or "",
+                    procedure.award_amount or "",
+                    procedure.contract_reference or "",
+                    fields.Date.to_string(procedure.contract_date) if procedure.contract_date else "",
+                    procedure.contract_amount or "",
+                ]
+            )
+        return xlsx_download(self.env, self.env._("Trading Results"), headers, rows, "trading_results.xlsx")

@@ -5,3 +5,8 @@ from . import test_bidder
 from . import test_sealed
 from . import test_portal
 from . import test_tour
+from . import test_evaluation
+from . import test_publicity
+from . import test_portal_objection
+from . import test_red_flag
+from . import test_ocds

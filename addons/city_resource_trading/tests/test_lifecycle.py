@@ -5,6 +5,7 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, tagged
 
+from ..models.city_trading_evaluation import publicity_end_after
 from .common import TradingCase
 
 
@@ -86,10 +87,13 @@ class TestLifecycle(TradingCase, TransactionCase):
         procedure._write_internal({"state": "evaluation"})
         with freeze_time(self.at(days=30)):
             procedure._start_publicity()
-        self.assertEqual(procedure.publicity_end, self.at(days=33))
-        self.advance(self.at(days=32))
+        # Full city calendar days: from the midnight (city time) after the publication.
+        end = publicity_end_after(self.at(days=30), procedure.rule_id.publicity_days)
+        self.assertEqual(procedure.publicity_end, end)
+        self.assertGreaterEqual(end - self.at(days=30), datetime.timedelta(days=procedure.rule_id.publicity_days))
+        self.advance(end - datetime.timedelta(minutes=1))
         self.assertEqual(procedure.state, "publicity")
-        self.advance(self.at(days=33))
+        self.advance(end)
         self.assertEqual(procedure.state, "awarded")
 
     def test_suspension_extends_deadlines(self):
