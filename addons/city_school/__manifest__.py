@@ -1,0 +1,30 @@
+{
+    "name": "Smart City School Resources",
+    "summary": "Schools, classes, teachers and students per school district; enrolment with priority "
+    "categories and a verifiable lottery; growth records, facility bookings and indicators",
+    "version": "18.0.1.0.0",
+    "category": "Smart City",
+    "license": "LGPL-3",
+    "author": "Smart City Services",
+    "website": "https://github.com/smart-city-services/city",
+    "depends": ["city_base", "website_slides", "portal", "mail"],
+    "external_dependencies": {"python": ["xlsxwriter"]},
+    "data": [
+        "security/city_school_security.xml",
+        "security/ir.model.access.csv",
+        "data/city_school_subject_data.xml",
+        "views/city_school_menus.xml",
+        "views/city_school_views.xml",
+        "views/city_school_class_views.xml",
+        "views/city_school_teacher_views.xml",
+        "views/city_school_student_views.xml",
+        "views/city_school_subject_views.xml",
+        "views/res_users_views.xml",
+    ],
+    "demo": [],
+    "assets": {
+        "web.assets_tests": ["city_school/static/tests/tours/**/*"],
+    },
+    "application": True,
+    "installable": True,
+}
