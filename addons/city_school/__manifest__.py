@@ -11,7 +11,9 @@
     "external_dependencies": {"python": ["xlsxwriter"]},
     "data": [
         "security/city_school_security.xml",
+        "security/city_school_enrolment_security.xml",
         "security/ir.model.access.csv",
+        "data/ir_sequence_data.xml",
         "data/city_school_subject_data.xml",
         "views/city_school_menus.xml",
         "views/city_school_views.xml",
@@ -20,6 +22,12 @@
         "views/city_school_student_views.xml",
         "views/city_school_subject_views.xml",
         "views/res_users_views.xml",
+        "wizard/city_school_allocate_views.xml",
+        "views/city_school_enrolment_campaign_views.xml",
+        "views/city_school_application_views.xml",
+        "views/city_school_enrolment_appeal_views.xml",
+        "views/portal_templates.xml",
+        "views/city_school_templates.xml",
     ],
     "demo": [],
     "assets": {

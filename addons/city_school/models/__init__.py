@@ -8,3 +8,7 @@ from . import res_users
 from . import res_partner
 from . import slide_channel
 from . import slide_slide
+from . import city_school_enrolment_campaign
+from . import city_school_application
+from . import city_school_application_material
+from . import city_school_enrolment_appeal

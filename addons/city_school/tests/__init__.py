@@ -1,1 +1,1 @@
-from . import test_school
+from . import test_enrolment, test_portal, test_school

@@ -1,0 +1,1 @@
+from . import city_school_allocate
