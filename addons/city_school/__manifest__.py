@@ -12,6 +12,7 @@
     "data": [
         "security/city_school_security.xml",
         "security/city_school_enrolment_security.xml",
+        "security/city_school_growth_security.xml",
         "security/ir.model.access.csv",
         "data/ir_sequence_data.xml",
         "data/city_school_subject_data.xml",
@@ -26,6 +27,9 @@
         "views/city_school_enrolment_campaign_views.xml",
         "views/city_school_application_views.xml",
         "views/city_school_enrolment_appeal_views.xml",
+        "views/city_school_portfolio_views.xml",
+        "views/city_school_facility_views.xml",
+        "wizard/city_school_indicator_report_views.xml",
         "views/portal_templates.xml",
         "views/city_school_templates.xml",
     ],

@@ -43,7 +43,16 @@ class SchoolPortal(CustomerPortal):
             values["school_application_count"] = (
                 Application.search_count(self._sch_domain()) if Application.has_access("read") else 0
             )
+        if "school_child_count" in counters:
+            Student = request.env["city.school.student"]
+            values["school_child_count"] = (
+                Student.search_count(self._sch_children_domain()) if Student.has_access("read") else 0
+            )
         return values
+
+    @staticmethod
+    def _sch_children_domain():
+        return [("guardian_partner_ids", "in", request.env.user.partner_id.ids)]
 
     @staticmethod
     def _sch_domain():
@@ -260,3 +269,38 @@ class SchoolPortal(CustomerPortal):
         except UserError:
             return request.redirect(f"{app_sudo.access_url}?message=appeal_refused")
         return request.redirect(f"{app_sudo.access_url}?message=appealed")
+
+    # ------------------------------------------------------------------
+    # Guardians: the children's growth records
+    # ------------------------------------------------------------------
+    @http.route("/my/school/children", type="http", auth="user", website=True, readonly=True)
+    def portal_my_school_children(self, **kw):
+        Student = request.env["city.school.student"]
+        if not Student.has_access("read"):
+            return request.redirect("/my")
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "page_name": "school_children",
+                "students": Student.search(self._sch_children_domain(), order="name, id"),
+            }
+        )
+        return request.render("city_school.portal_my_school_children", values)
+
+    @http.route("/my/school/children/<int:student_id>", type="http", auth="user", website=True, readonly=True)
+    def portal_my_school_child(self, student_id, **kw):
+        student = request.env["city.school.student"].browse(student_id).exists()
+        if not student or not student.has_access("read"):
+            raise request.not_found()
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "page_name": "school_child",
+                "student": student,
+                "portfolios": request.env["city.school.portfolio"].search([("student_id", "=", student.id)]),
+                "kinds": self._sch_labels("city.school.portfolio.entry", "kind"),
+                "levels": self._sch_labels("city.school.portfolio.entry", "level"),
+                "terms": self._sch_labels("city.school.portfolio", "term"),
+            }
+        )
+        return request.render("city_school.portal_my_school_child", values)

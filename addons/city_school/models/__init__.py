@@ -12,3 +12,8 @@ from . import city_school_enrolment_campaign
 from . import city_school_application
 from . import city_school_application_material
 from . import city_school_enrolment_appeal
+from . import city_school_portfolio
+from . import city_school_portfolio_entry
+from . import city_school_teacher_growth
+from . import city_school_facility
+from . import city_school_booking

@@ -41,12 +41,19 @@ class CitySchoolStudent(models.Model):
     )
     student_number = fields.Char(required=True, tracking=True, copy=False)
     enrolled_on = fields.Date(tracking=True)
+    portfolio_ids = fields.One2many("city.school.portfolio", "student_id", string="Portfolios")
+    portfolio_count = fields.Integer(compute="_compute_portfolio_count")
     active = fields.Boolean(default=True, tracking=True)
 
     _sql_constraints = [
         ("number_unique", "unique(school_id, student_number)", "The student number is already used in this school."),
         ("partner_unique", "unique(partner_id, school_id)", "This child is already a student of the school."),
     ]
+
+    @api.depends("portfolio_ids")
+    def _compute_portfolio_count(self):
+        for student in self:
+            student.portfolio_count = len(student.portfolio_ids)
 
     @api.constrains("partner_id", "class_id", "school_id")
     def _check_student(self):
@@ -58,3 +65,14 @@ class CitySchoolStudent(models.Model):
                 )
             if student.class_id and student.class_id.school_id != student.school_id:
                 raise ValidationError(self.env._("The class belongs to another school."))
+
+    def action_view_portfolios(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Portfolios"),
+            "res_model": "city.school.portfolio",
+            "view_mode": "list,form",
+            "domain": [("student_id", "=", self.id)],
+            "context": {"default_student_id": self.id},
+        }

@@ -39,11 +39,26 @@ class CitySchoolTeacher(models.Model):
         tracking=True,
     )
     phone = fields.Char(related="partner_id.mobile", string="Mobile")
+    growth_ids = fields.One2many("city.school.teacher.growth", "teacher_id", string="Growth Records")
+    training_hours = fields.Float(compute="_compute_growth", help="Training hours of the current calendar year.")
+    lesson_count = fields.Integer(compute="_compute_growth", string="Open Lessons")
+    reward_count = fields.Integer(compute="_compute_growth", string="Rewards")
     active = fields.Boolean(default=True, tracking=True)
 
     _sql_constraints = [
         ("partner_school_unique", "unique(partner_id, school_id)", "This person is already a teacher of the school."),
     ]
+
+    @api.depends("growth_ids.kind", "growth_ids.hours", "growth_ids.date")
+    def _compute_growth(self):
+        year = fields.Date.context_today(self).year
+        for teacher in self:
+            records = teacher.growth_ids
+            teacher.training_hours = sum(
+                records.filtered(lambda r, year=year: r.kind == "training" and r.date.year == year).mapped("hours")
+            )
+            teacher.lesson_count = len(records.filtered(lambda r: r.kind == "lesson"))
+            teacher.reward_count = len(records.filtered(lambda r: r.kind == "reward"))
 
     @api.constrains("partner_id")
     def _check_partner(self):
