@@ -33,7 +33,11 @@
         "views/portal_templates.xml",
         "views/city_school_templates.xml",
     ],
-    "demo": [],
+    "demo": [
+        "demo/city_school_demo.xml",
+        "demo/city_school_enrolment_demo.xml",
+        "demo/city_school_growth_demo.xml",
+    ],
     "assets": {
         "web.assets_tests": ["city_school/static/tests/tours/**/*"],
     },

@@ -15,6 +15,10 @@ class EnrolmentCase(SchoolCase):
     def setUpClass(cls):
         super().setUpClass()
         today = fields.Date.today()
+        # the test's own campaign (a demo campaign of the same stage and year is closed)
+        cls.env["city.school.enrolment.campaign"].search(
+            [("stage", "=", "primary"), ("year", "=", 2026), ("state", "!=", "closed")]
+        ).write({"state": "closed"})
         cls.campaign = cls.env["city.school.enrolment.campaign"].create(
             {
                 "name": "2026年小学一年级招生",
