@@ -19,6 +19,7 @@ class CitySchoolApplicationMaterial(models.Model):
     _sql_constraints = [("kind_unique", "unique(application_id, kind)", "Each material is listed once.")]
 
     @api.depends("kind")
+    @api.depends_context("lang")
     def _compute_kind_label(self):
         labels = dict(self._fields["kind"]._description_selection(self.env))
         for material in self:

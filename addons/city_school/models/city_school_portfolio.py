@@ -16,7 +16,7 @@ class CitySchoolPortfolio(models.Model):
     class_id = fields.Many2one(related="student_id.class_id", store=True)
     year = fields.Integer(required=True, help="The school year starting in September of this year.")
     term = fields.Selection(TERMS, required=True, default="1")
-    name = fields.Char(compute="_compute_name", store=True)
+    name = fields.Char(compute="_compute_name")
     entry_ids = fields.One2many("city.school.portfolio.entry", "portfolio_id", string="Entries")
     teacher_comment = fields.Text(help="The head teacher's comment for the term (shown to the guardians).")
     award_count = fields.Integer(compute="_compute_counts")
@@ -27,6 +27,7 @@ class CitySchoolPortfolio(models.Model):
     ]
 
     @api.depends("student_id.name", "year", "term")
+    @api.depends_context("lang")
     def _compute_name(self):
         terms = dict(self._fields["term"]._description_selection(self.env))
         for portfolio in self:

@@ -1,4 +1,8 @@
 import json
+import os
+import subprocess
+import sys
+import tempfile
 
 from psycopg2 import IntegrityError
 
@@ -142,6 +146,28 @@ class TestEnrolment(EnrolmentCase, TransactionCase):
             [n for n, r in sorted(other.items(), key=lambda i: i[1]["rank"])],
             [n for n, r in sorted(again.items(), key=lambda i: i[1]["rank"])],
         )
+
+    def test_standalone_verification_script(self):
+        """tools/lottery.py re-runs a published draw without Odoo, and detects a changed result."""
+        apps = self.env["city.school.application"]
+        for index in range(5):
+            apps |= self.make_app(f"脚本{index}", household=self.grid_a, home=self.grid_a)
+        self.approve(apps)
+        self._draw(rule="lottery")
+        script = os.path.join(os.path.dirname(lottery.__file__), "lottery.py")
+        published = self.campaign._published_data()
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "lottery.json")
+            with open(path, "w", encoding="utf-8") as handle:
+                json.dump(published, handle, ensure_ascii=False)
+            run = subprocess.run([sys.executable, "-I", script, path], capture_output=True, text=True, check=False)
+            self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
+            self.assertIn("OK: 5 results reproduced", run.stdout)
+            published["applications"][0]["rank"] += 10
+            with open(path, "w", encoding="utf-8") as handle:
+                json.dump(published, handle, ensure_ascii=False)
+            run = subprocess.run([sys.executable, "-I", script, path], capture_output=True, text=True, check=False)
+            self.assertEqual(run.returncode, 1)
 
     def test_list_frozen_with_the_seed(self):
         first = self.make_app("先", household=self.grid_a)
