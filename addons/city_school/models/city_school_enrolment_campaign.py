@@ -137,10 +137,12 @@ class CitySchoolEnrolmentCampaign(models.Model):
         """Freeze the approved applications and the seats, and publish the seed with their digest."""
         self._check_state(("review",))
         for campaign in self:
-            pending = campaign.application_ids.filtered(lambda a: a.state in ("submitted", "under_review", "returned"))
+            pending = self.env["city.school.application"].search_count(
+                [("campaign_id", "=", campaign.id), ("state", "in", ("submitted", "under_review", "returned"))]
+            )
             if pending:
                 raise UserError(
-                    self.env._("%(count)s applications are still waiting for a review decision.", count=len(pending))
+                    self.env._("%(count)s applications are still waiting for a review decision.", count=pending)
                 )
             seats = campaign._seats_left()
             rows = campaign._lottery_rows()
@@ -166,8 +168,9 @@ class CitySchoolEnrolmentCampaign(models.Model):
 
     def action_close(self):
         self._check_state(("drawn",))
-        live = ("placed", "waitlisted", "allocated")
-        self.application_ids.filtered(lambda a: a.state in live or a.state == "draft")._set_state("closed")
+        self.env["city.school.application"].search(
+            [("campaign_id", "in", self.ids), ("state", "in", ("draft", "placed", "waitlisted", "allocated"))]
+        )._set_state("closed")
         self.state = "closed"
 
     # ------------------------------------------------------------------
