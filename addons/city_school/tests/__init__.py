@@ -1,0 +1,1 @@
+from . import test_enrolment, test_facility, test_growth, test_indicator, test_portal, test_school

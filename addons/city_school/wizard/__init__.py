@@ -1,0 +1,3 @@
+from . import city_school_allocate
+from . import city_school_indicator_report
+from . import city_school_indicator_report_line
