@@ -95,6 +95,7 @@ class TradingPublic(http.Controller):
             "amendments": procedure.amendment_ids.filtered(lambda amendment: amendment.state == "published"),
             "questions": procedure.question_ids.filtered("is_public"),
             "opening_rows": procedure._opening_rows(),
+            "candidates": procedure._publicity_candidates(),
             "state_labels": dict(Procedure._fields["state"]._description_selection(request.env)),
         }
         return request.render("city_resource_trading.public_notice", values)

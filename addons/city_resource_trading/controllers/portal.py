@@ -99,6 +99,9 @@ class TradingPortal(CustomerPortal):
                 "questions": procedure.question_ids.filtered("is_public"),
                 "amendments": procedure.amendment_ids.filtered(lambda amendment: amendment.state == "published"),
                 "opening_rows": procedure._opening_rows() if bids else [],
+                "candidates": procedure_sudo._publicity_candidates(),
+                # Participants object to the candidates during the publicity.
+                "can_object": bool(bids) and procedure.state == "publicity",
                 "state_labels": dict(procedure._fields["state"]._description_selection(request.env)),
                 "message": message,
                 "error": error,

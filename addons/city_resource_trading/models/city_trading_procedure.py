@@ -53,6 +53,8 @@ INTERNAL_FIELDS = {
     "suspended_state",
     "suspended_at",
     "suspension_reason",
+    "cancel_reason",
+    "cancelled_at",
     "key_released_at",
     "seal_salt",
     "seal_public_key",
@@ -146,6 +148,8 @@ class CityTradingProcedure(models.Model):
     suspended_state = fields.Selection(STATES, readonly=True, copy=False)
     suspended_at = fields.Datetime(readonly=True, copy=False)
     suspension_reason = fields.Text(readonly=True, copy=False)
+    cancel_reason = fields.Text(string="Termination Reason", readonly=True, copy=False)
+    cancelled_at = fields.Datetime(string="Terminated At", readonly=True, copy=False)
     contract_reference = fields.Char(copy=False, tracking=True)
     contract_date = fields.Date(copy=False, tracking=True)
     contract_amount = fields.Monetary(currency_field="currency_id", copy=False, tracking=True)
@@ -436,6 +440,55 @@ class CityTradingProcedure(models.Model):
             "target": "new",
             "context": {"default_procedure_id": self.id},
         }
+
+    def action_cancel(self):
+        """Terminate (终止) the procedure: the wizard asks the reason."""
+        self.check_access("write")
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Terminate Procedure"),
+            "res_model": "city.trading.suspend.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_procedure_id": self.id, "default_mode": "cancel"},
+        }
+
+    def _cancel(self, reason):
+        """Terminate published procedures for good (the buyer withdraws, the need changed...).
+
+        Officers of the procedure's division only; not once the contract is recorded. Sealed bids
+        that were never opened stay sealed.
+        """
+        self.check_access("write")
+        if not self.env.user.has_group(OFFICER):
+            raise AccessError(self.env._("Only trading officers terminate a procedure."))
+        reason = (reason or "").strip()
+        if not reason:
+            raise UserError(self.env._("Give the reason of the termination."))
+        now = fields.Datetime.now()
+        for procedure_sudo in self.sudo():
+            if procedure_sudo.state in (*FINAL_STATES, "draft"):
+                raise UserError(
+                    self.env._(
+                        "%(procedure)s cannot be terminated in its state (a draft is simply deleted).",
+                        procedure=procedure_sudo.reference,
+                    )
+                )
+            previous = procedure_sudo.state
+            procedure_sudo._write_internal(
+                {
+                    "state": "cancelled",
+                    "cancel_reason": reason,
+                    "cancelled_at": now,
+                    "suspended_state": False,
+                    "suspended_at": False,
+                }
+            )
+            procedure_sudo.message_post(
+                body=self.env._("Terminated: %(reason)s", reason=reason), author_id=self.env.user.partner_id.id
+            )
+            procedure_sudo._audit("cancel", {"from": previous, "reason": reason, "by": self.env.uid})
+        return True
 
     def action_resume(self):
         """Resume where it stopped; every deadline still ahead at the suspension moves by its length."""
@@ -850,7 +903,7 @@ class CityTradingProcedure(models.Model):
                     dict(
                         base,
                         id=f"{ocid}-tenderCancellation",
-                        date=ocds_date(self.write_date),
+                        date=ocds_date(self.cancelled_at or self.write_date),
                         tag=["tenderCancellation"],
                         parties=[buyer],
                         tender=dict(tender, status="cancelled"),

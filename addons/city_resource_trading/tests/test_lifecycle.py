@@ -127,6 +127,43 @@ class TestLifecycle(TradingCase, TransactionCase):
         events = self.env["city.audit.log"].search([("chain", "=", "trading"), ("res_id", "=", procedure.id)])
         self.assertTrue({"trading.suspend", "trading.resume"} <= set(events.mapped("event")))
 
+    def test_termination(self):
+        procedure = self.published_procedure()
+        self.advance(self.at(days=11))
+        # Nobody but an officer of the procedure's division terminates it, and never without a reason.
+        for user in (self.bidder_a, self.auditor, self.officer_other, self.trd_supervisor):
+            with self.assertRaises(AccessError):
+                procedure.with_user(user)._cancel("无权终止")
+        with self.assertRaises(UserError):
+            procedure.with_user(self.officer)._cancel("  ")
+        with freeze_time(self.at(days=12)):
+            wizard = (
+                self.env["city.trading.suspend.wizard"]
+                .with_user(self.officer)
+                .create({"procedure_id": procedure.id, "mode": "cancel", "reason": "采购需求发生重大变化"})
+            )
+            wizard.action_confirm()
+        self.assertEqual((procedure.state, procedure.cancel_reason), ("cancelled", "采购需求发生重大变化"))
+        self.assertEqual(procedure.cancelled_at, self.at(days=12))
+        # Final: the clock leaves it alone, it cannot be terminated, suspended or resumed again.
+        self.advance(self.at(days=26))
+        self.assertEqual(procedure.state, "cancelled")
+        self.assertFalse(procedure.key_released_at, "bids that were not opened stay sealed")
+        with self.assertRaises(UserError):
+            procedure.with_user(self.officer)._cancel("again")
+        with self.assertRaises(UserError):
+            procedure.with_user(self.officer)._suspend("again")
+        events = self.env["city.audit.log"].search([("chain", "=", "trading"), ("res_id", "=", procedure.id)])
+        self.assertIn("trading.cancel", events.mapped("event"))
+        # A draft is deleted, not terminated.
+        draft = (
+            self.env["city.trading.procedure"]
+            .with_user(self.officer)
+            .create({"name": "草稿项目", "type_id": procedure.type_id.id, "buyer_id": procedure.buyer_id.id})
+        )
+        with self.assertRaises(UserError):
+            draft._cancel("草稿")
+
     def test_who_may_suspend(self):
         procedure = self.published_procedure()
         for user in (self.bidder_a, self.auditor, self.officer_other):

@@ -66,9 +66,28 @@ class TestPortalObjection(EvaluationCase, HttpCase):
         procedure = self.opened_procedure(
             state="publicity", publicity_end=datetime.datetime.now() + datetime.timedelta(days=3)
         )
-        self.start_tour(
-            f"/my/trading/objections/new?procedure_id={procedure.id}", "city_trading_objection_tour", login="t_bidder_a"
-        )
+        self.start_tour(f"/my/trading/{procedure.id}", "city_trading_objection_tour", login="t_bidder_a")
         objection = self.env["city.trading.objection"].search([("procedure_id", "=", procedure.id)])
         self.assertEqual(objection.bidder_id, self.company_a)
         self.assertIn("在建工程", objection.text)
+
+    def test_candidates_published(self):
+        procedure = self.opened_procedure(
+            prices=(4_500_000, 4_700_000),
+            state="publicity",
+            publicity_end=datetime.datetime.now() + datetime.timedelta(days=3),
+        )
+        bids = procedure.sudo().bid_ids.filtered(lambda bid: bid.state in ("opened", "valid")).sorted("id")
+        for rank, bid in enumerate(bids, start=1):
+            bid.sudo().write({"rank": rank, "score": 100 - rank})
+        procedure.sudo().with_context(city_trading_internal=True).write({"winner_bid_id": bids[0].id})
+        # The public reads the candidates without logging in.
+        self.authenticate(None, None)
+        page = self.url_open(f"/trading/notices/{procedure.id}").text
+        self.assertIn("o_trading_candidates", page)
+        self.assertIn(bids[0].bidder_id.name, page)
+        # A participant is offered the objection; a bidder that did not take part is not.
+        self.authenticate("t_bidder_a", "t_bidder_a")
+        self.assertIn("o_trading_new_objection", self.url_open(f"/my/trading/{procedure.id}").text)
+        self.authenticate("t_bidder_c", "t_bidder_c")
+        self.assertNotIn("o_trading_new_objection", self.url_open(f"/my/trading/{procedure.id}").text)

@@ -1,9 +1,15 @@
 import { registry } from "@web/core/registry";
 
-// A bidder files an objection against the published candidates, reads it back and finds it in
+// From the procedure page, a bidder files an objection against the published candidates, reads it back and finds it in
 // the list of its objections (login and the procedure in publicity prepared by the test).
 registry.category("web_tour.tours").add("city_trading_objection_tour", {
     steps: () => [
+        {
+            content: "From the procedure page, object to the result",
+            trigger: "a.o_trading_new_objection",
+            run: "click",
+            expectUnloadPage: true,
+        },
         {
             content: "Write the objection",
             trigger: "form.o_trading_objection_form textarea[name='text']",
