@@ -149,7 +149,7 @@ class TestLifecycle(TradingCase, TransactionCase):
         def open_or_fail(procedure):
             if procedure == broken:
                 procedure._write_internal({"state": "opening", "key_released_at": fields.Datetime.now()})
-                raise UserError("master key missing")
+                raise ValueError("master key missing")
             return original(procedure)
 
         with (
