@@ -1,9 +1,12 @@
 import datetime
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
+from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, tagged
+from odoo.tools import mute_logger
 
 from ..models.city_trading_evaluation import publicity_end_after
 from .common import TradingCase
@@ -177,3 +180,27 @@ class TestLifecycle(TradingCase, TransactionCase):
         draft = self.make_procedure()
         with self.assertRaises(UserError):
             draft.with_user(self.officer)._suspend("草稿")
+
+    def test_one_failing_opening_does_not_block_the_others(self):
+        broken = self.published_procedure()
+        sound = self.published_procedure(name="另一个项目")
+        Procedure = type(broken)
+        original = Procedure._open_bids
+
+        def open_or_fail(procedure):
+            if procedure == broken:
+                procedure._write_internal({"state": "opening", "key_released_at": fields.Datetime.now()})
+                raise ValueError("master key missing")
+            return original(procedure)
+
+        with (
+            patch.object(Procedure, "_open_bids", open_or_fail),
+            mute_logger("odoo.addons.city_resource_trading.models.city_trading_procedure"),
+        ):
+            self.advance(self.at(days=25))
+        self.assertEqual(sound.state, "unsuccessful")
+        # The failed opening was rolled back entirely and is retried by the next run.
+        self.assertEqual(broken.state, "bidding")
+        self.assertFalse(broken.key_released_at)
+        self.advance(self.at(days=25, hours=1))
+        self.assertEqual(broken.state, "unsuccessful")
