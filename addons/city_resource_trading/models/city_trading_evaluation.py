@@ -10,6 +10,8 @@ from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.city_base.tools.dates import CITY_TZ
 
+from .city_trading_red_flag import SALE_TYPES
+
 EXPERT_GROUP = "city_resource_trading.group_city_resource_trading_expert"
 # Bids that passed the opening and are still in the race.
 VALID_BID_STATES = ("opened", "valid")
@@ -242,17 +244,20 @@ class CityTradingEvaluation(models.Model):
     def _compute_ranking(self):
         """Rows ``{bid, bidder, price, price_score, technical_score, total}`` best first.
 
-        Price-only: the lowest valid price wins. Comprehensive: price score = weight × lowest / price
-        (benchmark: the lowest valid price), plus the mean over the experts of their technical points.
+        The best price is the lowest for purchases (tendering, procurement) and the highest for
+        transfers (land-use rights, state property), where the seller receives it. Price-only: the
+        best valid price wins. Comprehensive: price score = weight × best / price (transfers: weight
+        × price / best), plus the mean over the experts of their technical points.
         """
         self.ensure_one()
         procedure = self.procedure_id
         bids = self._valid_bids()
         if not bids:
             raise UserError(self.env._("There is no valid bid to rank."))
-        lowest = min(bids.mapped("price"))
-        if lowest <= 0:
+        if min(bids.mapped("price")) <= 0:
             raise UserError(self.env._("A valid bid has no price."))
+        sale = procedure.type_code in SALE_TYPES
+        best = max(bids.mapped("price")) if sale else min(bids.mapped("price"))
         members = self.member_ids.filtered(lambda m: m.state == "confirmed")
         technical = dict.fromkeys(bids.ids, 0.0)
         if procedure.criterion == "comprehensive":
@@ -288,7 +293,7 @@ class CityTradingEvaluation(models.Model):
             weight = 100.0
         rows = []
         for bid in bids:
-            price_score = weight * lowest / bid.price
+            price_score = weight * (bid.price / best if sale else best / bid.price)
             rows.append(
                 {
                     "bid": bid.id,
@@ -300,10 +305,11 @@ class CityTradingEvaluation(models.Model):
                     "total": round(price_score + technical[bid.id], 2),
                 }
             )
+        direction = -1 if sale else 1
         if procedure.criterion == "price":
-            rows.sort(key=lambda row: (row["price"], row["bid"]))
+            rows.sort(key=lambda row: (direction * row["price"], row["bid"]))
         else:
-            rows.sort(key=lambda row: (-row["total"], row["price"], row["bid"]))
+            rows.sort(key=lambda row: (-row["total"], direction * row["price"], row["bid"]))
         for rank, row in enumerate(rows, start=1):
             row["rank"] = rank
         return rows

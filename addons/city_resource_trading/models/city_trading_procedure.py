@@ -127,10 +127,12 @@ class CityTradingProcedure(models.Model):
     estimate_amount = fields.Monetary("Estimate", currency_field="currency_id", tracking=True)
     description = fields.Html("Notice", sanitize=True)
     criterion = fields.Selection(
-        [("price", "Lowest Price"), ("comprehensive", "Comprehensive Evaluation")],
+        [("price", "Best Price"), ("comprehensive", "Comprehensive Evaluation")],
         required=True,
         default="price",
         tracking=True,
+        help="The best price is the lowest for tendering and procurement, the highest for land-use rights "
+        "and state property transfers.",
     )
     price_weight = fields.Float("Price Weight (%)", default=100.0, tracking=True)
     published_at = fields.Datetime(readonly=True, copy=False, tracking=True)

@@ -15,7 +15,7 @@ FLAG_CODES = [
     ("same_contact", "Same Contact Phone or E-mail"),
     ("same_ip", "Same Upload IP"),
     ("short_submission", "Submission Period Shorter Than the Rule"),
-    ("lowest_disqualified", "Lowest Bid Disqualified (Price Only)"),
+    ("lowest_disqualified", "Best Bid Disqualified (Price Only)"),
     ("all_but_winner_disqualified", "All Bids but the Winner Disqualified"),
     ("never_wins", "Bidder Often Bids, Never Wins"),
     ("award_below_estimate", "Award Far Below the Estimate"),
@@ -25,6 +25,7 @@ PARTICIPATING = SQL("('submitted', 'opened', 'valid', 'disqualified')")
 VALID = SQL("('opened', 'valid')")
 # Procedures whose bids were opened (directly or before a suspension).
 OPENED = ("evaluation", "publicity", "awarded", "contracted", "unsuccessful")
+SALE_TYPES = ("land", "property")  # transfers: the highest price is the best
 DEFAULTS = {"never_wins_min_bids": 5, "never_wins_months": 12, "award_below_ratio": 0.7}
 
 
@@ -107,11 +108,11 @@ class CityTradingRedFlag(models.Model):
             elif code == "lowest_disqualified":
                 lines.append(
                     self.env._(
-                        "Bid %(bid)s at %(price)s (below the lowest valid price %(lowest)s) was disqualified: "
+                        "Bid %(bid)s at %(price)s (better than the best valid price %(best)s) was disqualified: "
                         "%(reason)s",
                         bid=item.get("bid"),
                         price=item.get("price"),
-                        lowest=item.get("lowest_valid") if item.get("lowest_valid") is not None else "-",
+                        best=item.get("best_valid") if item.get("best_valid") is not None else "-",
                         reason=item.get("reason") or "",
                     )
                 )
@@ -253,20 +254,28 @@ class CityTradingRedFlag(models.Model):
                       AND d.days < r.min_notice_days""",
                 ids=ids,
             ),
+            # The best price is the lowest for purchases, the highest for transfers (land, property).
             "lowest_disqualified": SQL(
                 """SELECT d.procedure_id, array_agg(d.bidder_id),
-                          jsonb_build_object('bid', min(d.reference), 'price', min(d.price),
-                                             'reason', min(d.disqualification_reason), 'lowest_valid', min(v.low))
+                          jsonb_build_object('bid', min(d.reference),
+                                             'price', CASE WHEN bool_or(p.type_code IN %(sales)s) THEN max(d.price)
+                                                           ELSE min(d.price) END,
+                                             'reason', min(d.disqualification_reason),
+                                             'best_valid', CASE WHEN bool_or(p.type_code IN %(sales)s) THEN max(v.high)
+                                                                ELSE min(v.low) END)
                      FROM city_trading_bid d
                      JOIN city_trading_procedure p ON p.id = d.procedure_id AND p.criterion = 'price'
-                     LEFT JOIN (SELECT procedure_id, min(price) AS low FROM city_trading_bid
+                     LEFT JOIN (SELECT procedure_id, min(price) AS low, max(price) AS high FROM city_trading_bid
                                  WHERE procedure_id = ANY(%(ids)s) AND state IN %(valid)s GROUP BY procedure_id) v
                             ON v.procedure_id = d.procedure_id
                     WHERE d.procedure_id = ANY(%(ids)s) AND d.state = 'disqualified' AND d.price IS NOT NULL
-                      AND (v.low IS NULL OR d.price < v.low)
+                      AND (v.low IS NULL
+                           OR (p.type_code IN %(sales)s AND d.price > v.high)
+                           OR (p.type_code NOT IN %(sales)s AND d.price < v.low))
                     GROUP BY d.procedure_id""",
                 ids=ids,
                 valid=VALID,
+                sales=SALE_TYPES,
             ),
             "all_but_winner_disqualified": SQL(
                 """SELECT p.id, array_agg(b.bidder_id),

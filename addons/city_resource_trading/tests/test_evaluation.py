@@ -139,6 +139,21 @@ class TestEvaluation(EvaluationCase, TransactionCase):
         with self.assertRaises(UserError):
             evaluation.action_confirm_report()
 
+    def test_transfer_highest_price_wins(self):
+        # Land-use rights and state property are sold: the highest valid price is the best.
+        land = self.env.ref("city_resource_trading.city_trading_type_land")
+        procedure = self.opened_procedure(prices=(68_000_000, 71_500_000, 69_800_000), type_id=land.id)
+        evaluation = self.new_evaluation(procedure)
+        evaluation.action_draw()
+        self.seat_all(evaluation)
+        evaluation.action_rank()
+        rows = evaluation._ranking_rows()
+        self.assertEqual(
+            [row["bidder"] for row in rows], [self.company_b.name, self.company_c.name, self.company_a.name]
+        )
+        self.assertEqual(rows[0]["total"], 100.0)
+        self.assertLess(rows[2]["total"], rows[1]["total"])
+
     def test_comprehensive_scores(self):
         procedure = self.opened_procedure(prices=(4_000_000, 5_000_000), criterion="comprehensive", price_weight=60)
         Criterion = self.env["city.trading.criterion"].with_user(self.officer)

@@ -86,6 +86,19 @@ class TestRedFlag(EvaluationCase, TransactionCase):
         comprehensive.bid_ids.sorted("price")[0].sudo().write({"state": "disqualified"})
         self.assertNotIn("lowest_disqualified", self.codes(comprehensive))
 
+    def test_best_disqualified_on_a_transfer_is_the_highest(self):
+        land = self.env.ref("city_resource_trading.city_trading_type_land")
+        procedure = self.clean_procedure(type_id=land.id)
+        highest = procedure.bid_ids.sorted("price")[-1]
+        highest.sudo().write({"state": "disqualified", "disqualification_reason": "竞买保证金未到账"})
+        flag = self.flags(procedure).filtered(lambda f: f.code == "lowest_disqualified")
+        self.assertEqual(flag.bidder_ids, highest.bidder_id)
+        self.assertIn("竞买保证金未到账", flag.evidence)
+        # The lowest offer of a sale disqualified is no warning.
+        other = self.clean_procedure(type_id=land.id)
+        other.bid_ids.sorted("price")[0].sudo().write({"state": "disqualified"})
+        self.assertNotIn("lowest_disqualified", self.codes(other))
+
     def test_all_but_winner_disqualified(self):
         procedure = self.clean_procedure()
         procedure.bid_ids.sorted("price")[1:].sudo().write({"state": "disqualified"})
