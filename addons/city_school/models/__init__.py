@@ -8,3 +8,16 @@ from . import res_users
 from . import res_partner
 from . import slide_channel
 from . import slide_slide
+from . import city_school_edition
+from . import city_school_chapter
+from . import city_school_resource_review
+from . import city_school_resource_version
+from . import city_school_resource_rating
+from . import city_school_resource_download
+from . import city_school_points_rule
+from . import city_school_points
+from . import city_school_points_ranking
+from . import city_school_excellent_lesson
+from . import city_school_sync_session
+from . import city_school_sync_attendance
+from . import city_school_library_demo

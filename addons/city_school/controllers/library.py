@@ -1,0 +1,240 @@
+"""The public resource library of the city's schools: search by the textbook taxonomy, a resource
+page with its viewer, download and rating, and the contributor ranking.
+
+The pages read as the visitor: website_slides' record rules let the public and portal users read
+published resources of published public courses, and a school resource is published only when the
+city approves it, so the searches need no ``sudo()``. The list reads only the columns it shows
+(``search_fetch``) along the partial indexes of the three sort orders, and counts at most
+``COUNT_LIMIT`` matches, so a page costs the same with 100,000 resources as with 100.
+"""
+
+from odoo import http
+from odoo.exceptions import AccessError, MissingError, UserError
+from odoo.http import request
+
+from odoo.addons.portal.controllers.portal import pager as portal_pager
+
+from ..models.city_school import GRADES, STAGES
+from ..models.city_school_chapter import VOLUMES
+
+PAGE_SIZE = 20
+# the pager counts at most this many matches ("1000+ resources")
+COUNT_LIMIT = 1000
+SORTS = {
+    "newest": "date_published desc nulls last, id desc",
+    "viewed": "total_views desc, id desc",
+    "rated": "library_rating_avg desc, library_rating_count desc, id desc",
+}
+LIST_FIELDS = [
+    "name",
+    "school_id",
+    "school_subject_id",
+    "school_grade",
+    "school_edition_id",
+    "school_volume",
+    "school_chapter_id",
+    "library_mimetype",
+    "total_views",
+    "library_download_count",
+    "library_rating_avg",
+    "library_rating_count",
+    "date_published",
+]
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+class SchoolLibrary(http.Controller):
+    @staticmethod
+    def _library_filters(kw):
+        """The taxonomy filters of the query string, cleaned to known values."""
+        grades, stages, volumes = dict(GRADES), dict(STAGES), dict(VOLUMES)
+        return {
+            "stage": kw.get("stage") if kw.get("stage") in stages else "",
+            "subject": _int(kw.get("subject")),
+            "grade": kw.get("grade") if kw.get("grade") in grades else "",
+            "edition": _int(kw.get("edition")),
+            "volume": kw.get("volume") if kw.get("volume") in volumes else "",
+            "chapter": _int(kw.get("chapter")),
+            "search": (kw.get("search") or "").strip()[:100],
+            "sort": kw.get("sort") if kw.get("sort") in SORTS else "newest",
+        }
+
+    @staticmethod
+    def _library_domain(filters):
+        domain = [("library_state", "=", "published"), ("school_id", "!=", False)]
+        if filters["stage"]:
+            domain.append(("school_stage", "=", filters["stage"]))
+        if filters["subject"]:
+            domain.append(("school_subject_id", "=", filters["subject"]))
+        if filters["grade"]:
+            domain.append(("school_grade", "=", filters["grade"]))
+        if filters["edition"]:
+            domain.append(("school_edition_id", "=", filters["edition"]))
+        if filters["volume"]:
+            domain.append(("school_volume", "=", filters["volume"]))
+        if filters["chapter"]:
+            domain.append(("school_chapter_id", "child_of", filters["chapter"]))
+        if filters["search"]:
+            domain.append(("name", "ilike", filters["search"]))
+        return domain
+
+    def _library_chapters(self, filters):
+        """The chapters of the chosen book (only once subject, grade, edition and volume are chosen)."""
+        if not (filters["subject"] and filters["grade"] and filters["edition"] and filters["volume"]):
+            return request.env["city.school.chapter"]
+        return request.env["city.school.chapter"].search(
+            [
+                ("subject_id", "=", filters["subject"]),
+                ("grade", "=", filters["grade"]),
+                ("edition_id", "=", filters["edition"]),
+                ("volume", "=", filters["volume"]),
+            ]
+        )
+
+    @http.route(
+        ["/school/library", "/school/library/page/<int:page>"],
+        type="http",
+        auth="public",
+        website=True,
+        sitemap=True,
+        readonly=True,
+    )
+    def school_library(self, page=1, **kw):
+        filters = self._library_filters(kw)
+        domain = self._library_domain(filters)
+        Slide = request.env["slide.slide"]
+        total = Slide.search_count(domain, limit=COUNT_LIMIT + 1)
+        url_args = {key: value for key, value in filters.items() if value and not (key == "sort" and value == "newest")}
+        pager = portal_pager(
+            url="/school/library",
+            total=min(total, COUNT_LIMIT),
+            page=page,
+            step=PAGE_SIZE,
+            url_args=url_args,
+        )
+        resources = Slide.search_fetch(
+            domain, LIST_FIELDS, offset=pager["offset"], limit=PAGE_SIZE, order=SORTS[filters["sort"]]
+        )
+        values = {
+            "resources": resources,
+            "pager": pager,
+            "total": total,
+            "more": total > COUNT_LIMIT,
+            "filters": filters,
+            "url_args": url_args,
+            "stages": STAGES,
+            "grades": GRADES,
+            "volumes": VOLUMES,
+            "grade_labels": dict(GRADES),
+            "volume_labels": dict(VOLUMES),
+            "subjects": request.env["city.school.subject"].search([]),
+            "editions": request.env["city.school.edition"].search([]),
+            "chapters": self._library_chapters(filters),
+            "sorts": [
+                ("newest", request.env._("Newest")),
+                ("viewed", request.env._("Most Viewed")),
+                ("rated", request.env._("Best Rated")),
+            ],
+        }
+        return request.render("city_school.school_library_page", values)
+
+    @staticmethod
+    def _library_resource(slide_id):
+        """The published resource, readable by the visitor, or None."""
+        slide = request.env["slide.slide"].browse(slide_id)
+        try:
+            slide.check_access("read")
+            if not slide.exists() or slide.library_state != "published" or not slide.school_id:
+                return None
+        except (AccessError, MissingError):
+            return None
+        return slide
+
+    @http.route("/school/library/<int:slide_id>", type="http", auth="public", website=True, sitemap=False)
+    def school_library_resource(self, slide_id, **kw):
+        slide = self._library_resource(slide_id)
+        if slide is None:
+            raise request.not_found()
+        slide._library_count_view()
+        my_rating = request.env["city.school.resource.rating"]
+        if not request.env.user._is_public():
+            my_rating = my_rating.sudo().search([("slide_id", "=", slide.id), ("user_id", "=", request.env.uid)])
+        values = {
+            "slide": slide,
+            "my_stars": my_rating.stars or 0,
+            "grade_labels": dict(GRADES),
+            "volume_labels": dict(VOLUMES),
+            "license_labels": dict(slide._fields["library_license"]._description_selection(request.env)),
+        }
+        return request.render("city_school.school_library_resource_page", values)
+
+    def _library_stream(self, slide, as_attachment):
+        # the visitor may read the resource (checked by _library_resource); the file is read as superuser
+        slide_sudo = slide.sudo()
+        version_sudo = slide_sudo.library_version_ids[:1]
+        if version_sudo.attachment_id:
+            stream = request.env["ir.binary"]._get_stream_from(version_sudo.attachment_id)
+        elif slide_sudo.binary_content:
+            stream = request.env["ir.binary"]._get_stream_from(slide_sudo, "binary_content")
+        else:
+            raise request.not_found()
+        return stream.get_response(as_attachment=as_attachment)
+
+    @http.route("/school/library/<int:slide_id>/file", type="http", auth="public", sitemap=False, readonly=True)
+    def school_library_file(self, slide_id, **kw):
+        slide = self._library_resource(slide_id)
+        if slide is None:
+            raise request.not_found()
+        return self._library_stream(slide, as_attachment=False)
+
+    @http.route("/school/library/<int:slide_id>/download", type="http", auth="public", sitemap=False)
+    def school_library_download(self, slide_id, **kw):
+        slide = self._library_resource(slide_id)
+        if slide is None:
+            raise request.not_found()
+        response = self._library_stream(slide, as_attachment=True)
+        slide._library_count_download()
+        return response
+
+    @http.route("/school/library/<int:slide_id>/rate", type="json", auth="user", methods=["POST"])
+    def school_library_rate(self, slide_id, stars):
+        slide = self._library_resource(slide_id)
+        stars = _int(stars)
+        if slide is None:
+            return {"error": request.env._("This resource is not in the library.")}
+        if not 1 <= stars <= 5:
+            return {"error": request.env._("A rating is 1 to 5 stars.")}
+        try:
+            slide._library_rate(stars)
+        except UserError as error:
+            return {"error": str(error)}
+        slide.invalidate_recordset(["library_rating_avg", "library_rating_count"])
+        return {
+            "stars": stars,
+            "average": round(slide.library_rating_avg, 2),
+            "count": slide.library_rating_count,
+        }
+
+    @http.route("/school/library/ranking", type="http", auth="public", website=True, sitemap=True, readonly=True)
+    def school_library_ranking(self, school=None, **kw):
+        Ranking = request.env["city.school.points.ranking"]
+        domain = [("points", ">", 0)]
+        school_id = _int(school)
+        if school_id:
+            domain.append(("school_id", "=", school_id))
+        rows = Ranking.search_fetch(
+            domain,
+            ["teacher_name", "school_name", "school_id", "points", "resource_count", "school_rank", "city_rank"],
+            limit=50,
+            order="school_rank, id" if school_id else "city_rank, id",
+        )
+        schools = request.env["city.school"].search([])
+        return request.render(
+            "city_school.school_library_ranking_page", {"rows": rows, "schools": schools, "school_id": school_id}
+        )

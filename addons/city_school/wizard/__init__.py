@@ -1,0 +1,1 @@
+from . import city_school_resource_review_wizard
