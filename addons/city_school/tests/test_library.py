@@ -135,7 +135,7 @@ class TestLibrary(LibraryCase, TransactionCase):
         in_review.with_user(self.teacher_user_a).action_library_submit()
         in_review.with_user(self.admin_user_a).action_library_approve()
         public = self.env.ref("base.public_user")
-        domain = [("school_id", "!=", False)]
+        domain = [("channel_id", "in", (self.channel_a | self.channel_b).ids)]
         self.assertEqual(self.env["slide.slide"].with_user(public).search(domain), published)
         self.assertEqual(self.env["slide.slide"].with_user(self.portal_user).search(domain), published)
         self.assertCannotRead(public, in_review)

@@ -88,10 +88,9 @@ class TestRewards(LibraryCase, TransactionCase):
         self.assertEqual(row.points, 35)
         self.assertEqual(row.resource_count, 1)
         self.assertEqual(row.school_rank, 1)
-        self.assertEqual(row.city_rank, 1)
         other = Ranking.search([("teacher_id", "=", self.teacher_b.id)])
         self.assertEqual(other.points, 0)
-        self.assertGreater(other.city_rank, 1)
+        self.assertGreater(other.city_rank, row.city_rank)
 
     def test_excellent_lesson_one_per_node(self):
         self.publish(self.slide)
