@@ -15,7 +15,7 @@ filter and the "most viewed" order; its first page of 20 rows). Every response m
 
 Targets: ``ratio`` = library requests/s ÷ /web/login requests/s >= 0.8 and ``p95_ms`` <= 200.
 Both pages render the website layout for the public user; the library page adds the record rules
-of website_slides, one capped count (at most 1,001 rows) and one page of 20 rows along the
+of website_slides and one page of 21 rows (one more than shown, for the pager; no count) along the
 partial indexes of its sort orders.
 """
 
@@ -90,13 +90,13 @@ WITH params AS (
            %(editions)s::int[] AS editions
 ), rows AS (
     SELECT n,
-           1 + n %% array_length(p.channels, 1) AS c,
-           p.subjects[1 + (n / 7) %% array_length(p.subjects, 1)] AS subject,
+           (1 + n %% array_length(p.channels, 1))::int AS c,
+           p.subjects[(1 + (n / 7) %% array_length(p.subjects, 1))::int] AS subject,
            (1 + (n / 11) %% 6)::text AS grade,
-           p.editions[1 + (n / 13) %% array_length(p.editions, 1)] AS edition,
+           p.editions[(1 + (n / 13) %% array_length(p.editions, 1))::int] AS edition,
            CASE WHEN (n / 17) %% 2 = 0 THEN 'first' ELSE 'second' END AS volume,
            p.channels, p.schools
-      FROM generate_series(%(start)s, %(stop)s) AS n, params p
+      FROM generate_series(%(start)s::bigint, %(stop)s::bigint) AS n, params p
 )
 INSERT INTO slide_slide
        (name, channel_id, school_id, slide_category, source_type, sequence, is_published, is_preview, active,
@@ -105,14 +105,14 @@ INSERT INTO slide_slide
         public_views, slide_views, total_views, library_download_count, library_rating_avg, library_rating_count,
         completion_time, create_uid, create_date, write_uid, write_date)
 SELECT jsonb_build_object('en_US', '基准资源 ' || n, 'zh_CN', '基准资源 ' || n),
-       r.channels[r.c], r.schools[r.c], 'document', 'local_file', n, TRUE, TRUE, TRUE,
+       r.channels[r.c], r.schools[r.c], 'document', 'local_file', n::int, TRUE, TRUE, TRUE,
        TIMESTAMP '2024-01-01' + (n %% 86400) * INTERVAL '10 minutes', %(user)s, 'published', 'primary',
        r.subject, r.grade, r.edition, r.volume,
        (%(books)s::jsonb -> (r.subject || '|' || r.grade || '|' || r.edition || '|' || r.volume)
-            ->> (n %% 12))::int,
+            ->> (n %% 12)::int)::int,
        'cc_by_nc', 1, 'application/pdf',
-       (n * 7919) %% 5000, 0, (n * 7919) %% 5000, (n * 104729) %% 800,
-       ((n * 31) %% 401) / 100.0 + 1, (n * 13) %% 60,
+       ((n * 7919) %% 5000)::int, 0, ((n * 7919) %% 5000)::int, ((n * 104729) %% 800)::int,
+       ((n * 31) %% 401) / 100.0 + 1, ((n * 13) %% 60)::int,
        0.5, %(user)s, now() at time zone 'utc', %(user)s, now() at time zone 'utc'
   FROM rows r
 """

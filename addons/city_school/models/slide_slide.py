@@ -50,11 +50,11 @@ class SlideSlide(models.Model):
         ondelete="restrict",
         help="The school of the resource (by default the school of its course); counted in the indicators.",
     )
-    school_stage = fields.Selection(STAGES, string="Stage", index=True, tracking=True)
+    school_stage = fields.Selection(STAGES, string="Stage", tracking=True)
     school_subject_id = fields.Many2one(
         "city.school.subject", string="Subject", index="btree_not_null", ondelete="restrict", tracking=True
     )
-    school_grade = fields.Selection(GRADES, string="Grade", index=True, tracking=True)
+    school_grade = fields.Selection(GRADES, string="Grade", tracking=True)
     school_edition_id = fields.Many2one(
         "city.school.edition", string="Textbook Edition", index="btree_not_null", ondelete="restrict", tracking=True
     )
