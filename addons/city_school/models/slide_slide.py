@@ -317,6 +317,19 @@ class SlideSlide(models.Model):
             if decision == "reject" and not (reason or "").strip():
                 raise UserError(self.env._("A rejection needs a reason."))
             slide_sudo = slide.sudo()
+            # every decision also enters the city's hash-chained audit log (the reviewer's rights
+            # were checked above)
+            self.env["city.audit.log"].sudo().record(
+                f"school.resource.{decision}",
+                record=slide,
+                payload={
+                    "level": level,
+                    "reviewer_id": self.env.uid,
+                    "reason": reason or "",
+                    "version": slide_sudo.library_version,
+                },
+                chain="school_library",
+            )
             Review.sudo().create(
                 {
                     "slide_id": slide.id,

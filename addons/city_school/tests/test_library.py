@@ -62,6 +62,10 @@ class TestLibrary(LibraryCase, TransactionCase):
         self.assertEqual(slide.library_review_ids.mapped("level"), ["school", "district", "city"])
         self.assertEqual(slide.library_review_ids[0].reviewer_id, self.admin_user_a)
         self.assertEqual(slide.library_review_ids[0].reason, "规范完整")
+        audit = self.env["city.audit.log"].search(
+            [("chain", "=", "school_library"), ("res_id", "=", slide.id), ("model", "=", "slide.slide")]
+        )
+        self.assertEqual(len(audit), 3)
         with self.assertRaises(UserError):
             slide.with_user(self.bureau_user).action_library_approve()  # nothing left to approve
         with self.assertRaises(UserError):
