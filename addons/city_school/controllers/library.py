@@ -3,10 +3,12 @@ page with its viewer, download and rating, and the contributor ranking.
 
 The pages read as the visitor: website_slides' record rules let the public and portal users read
 published resources of published public courses, and a school resource is published only when the
-city approves it, so the searches need no ``sudo()``. The list reads only the columns it shows
-(``search_fetch``) along the partial indexes of the three sort orders, one row more than a page
-to know whether a next page exists: it never counts the matches (with 100,000 resources a count
-costs ten times the page), so a page costs the same with 100,000 resources as with 100.
+city approves it, so the searches need no ``sudo()``. The list searches along the partial indexes
+of the three sort orders, one row more than a page to know whether a next page exists: it never
+counts the matches (with 100,000 resources a count costs ten times the page), so a page costs the
+same with 100,000 resources as with 100. The rows found (by the visitor's own search, record rules
+applied) are then read with one query that joins the names shown, instead of a few hundred field
+reads through the ORM.
 """
 
 from odoo import http
@@ -26,21 +28,27 @@ SORTS = {
     "viewed": "total_views desc, id desc",
     "rated": "library_rating_avg desc, library_rating_count desc, id desc",
 }
-LIST_FIELDS = [
-    "name",
-    "school_id",
-    "school_subject_id",
-    "school_grade",
-    "school_edition_id",
-    "school_volume",
-    "school_chapter_id",
-    "library_mimetype",
-    "total_views",
-    "library_download_count",
-    "library_rating_avg",
-    "library_rating_count",
-    "date_published",
-]
+# the columns of the list, for the resources the visitor's search returned
+LIST_SQL = """
+    SELECT s.id,
+           COALESCE(s.name->>%(lang)s, s.name->>'en_US') AS name,
+           school.name AS school,
+           COALESCE(subject.name->>%(lang)s, subject.name->>'en_US') AS subject,
+           s.school_grade AS grade,
+           COALESCE(edition.name->>%(lang)s, edition.name->>'en_US') AS edition,
+           s.school_volume AS volume,
+           chapter.complete_name AS chapter,
+           COALESCE(s.total_views, 0) AS views,
+           COALESCE(s.library_download_count, 0) AS downloads,
+           COALESCE(s.library_rating_avg, 0) AS rating,
+           COALESCE(s.library_rating_count, 0) AS ratings
+      FROM slide_slide s
+      LEFT JOIN city_school school ON school.id = s.school_id
+      LEFT JOIN city_school_subject subject ON subject.id = s.school_subject_id
+      LEFT JOIN city_school_edition edition ON edition.id = s.school_edition_id
+      LEFT JOIN city_school_chapter chapter ON chapter.id = s.school_chapter_id
+     WHERE s.id = ANY(%(ids)s)
+"""
 
 
 def _int(value):
@@ -98,6 +106,16 @@ class SchoolLibrary(http.Controller):
             ]
         )
 
+    @staticmethod
+    def _library_rows(resources):
+        """The list's values of ``resources`` (found by the visitor's search), in their order."""
+        if not resources:
+            return []
+        request.env.cr.execute(LIST_SQL, {"lang": request.env.lang or "en_US", "ids": resources.ids})
+        columns = [column.name for column in request.env.cr.description]
+        by_id = {row[0]: dict(zip(columns, row, strict=True)) for row in request.env.cr.fetchall()}
+        return [by_id[resource_id] for resource_id in resources.ids if resource_id in by_id]
+
     @http.route(
         ["/school/library", "/school/library/page/<int:page>"],
         type="http",
@@ -111,19 +129,20 @@ class SchoolLibrary(http.Controller):
         domain = self._library_domain(filters)
         page = max(1, page)
         offset = (page - 1) * PAGE_SIZE
-        rows = request.env["slide.slide"].search_fetch(
-            domain, LIST_FIELDS, offset=offset, limit=PAGE_SIZE * PAGES_AHEAD + 1, order=SORTS[filters["sort"]]
+        found = request.env["slide.slide"].search(
+            domain, offset=offset, limit=PAGE_SIZE * PAGES_AHEAD + 1, order=SORTS[filters["sort"]]
         )
+        rows = self._library_rows(found[:PAGE_SIZE])
         url_args = {key: value for key, value in filters.items() if value and not (key == "sort" and value == "newest")}
         pager = portal_pager(
             url="/school/library",
-            total=offset + len(rows),
+            total=offset + len(found),
             page=page,
             step=PAGE_SIZE,
             url_args=url_args,
         )
         values = {
-            "resources": rows[:PAGE_SIZE],
+            "resources": rows,
             "pager": pager,
             "filters": filters,
             "url_args": url_args,
@@ -132,8 +151,6 @@ class SchoolLibrary(http.Controller):
             "volumes": VOLUMES,
             "grade_labels": dict(GRADES),
             "volume_labels": dict(VOLUMES),
-            "subjects": request.env["city.school.subject"].search([]),
-            "editions": request.env["city.school.edition"].search([]),
             "chapters": self._library_chapters(filters),
             "sorts": [
                 ("newest", request.env._("Newest")),
