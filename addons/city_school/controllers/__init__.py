@@ -1,1 +1,3 @@
-from . import main, portal
+from . import library
+from . import main
+from . import portal

@@ -17,3 +17,16 @@ from . import city_school_portfolio_entry
 from . import city_school_teacher_growth
 from . import city_school_facility
 from . import city_school_booking
+from . import city_school_edition
+from . import city_school_chapter
+from . import city_school_resource_review
+from . import city_school_resource_version
+from . import city_school_resource_rating
+from . import city_school_resource_download
+from . import city_school_points_rule
+from . import city_school_points
+from . import city_school_points_ranking
+from . import city_school_excellent_lesson
+from . import city_school_sync_session
+from . import city_school_sync_attendance
+from . import city_school_library_demo

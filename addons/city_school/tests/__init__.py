@@ -1,1 +1,10 @@
-from . import test_enrolment, test_facility, test_growth, test_indicator, test_portal, test_school
+from . import test_enrolment
+from . import test_facility
+from . import test_growth
+from . import test_indicator
+from . import test_portal
+from . import test_school
+from . import test_library
+from . import test_library_http
+from . import test_rewards
+from . import test_sync_session

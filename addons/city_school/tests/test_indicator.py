@@ -22,9 +22,10 @@ class TestIndicator(SchoolCase, TransactionCase):
                 "channel_id": channel.id,
                 "slide_category": "document",
                 "user_id": self.teacher_user_a.id,
-                "is_published": True,
             }
         )
+        # Published by the city's approval at the end of the review (the only way onto the website).
+        slide.sudo()._library_move("published", is_published=True)
         self.assertEqual(slide.school_id, self.school_a)
         self.env["slide.slide"].create(
             {"name": "未发布", "channel_id": channel.id, "slide_category": "document", "school_id": self.school_b.id}
