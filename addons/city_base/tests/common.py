@@ -127,6 +127,32 @@ class CityHttpCase(CityCase, HttpCase):
     API = "/api/city/v1"
 
     @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        if "website" in cls.env:
+            # With the website installed (school resources bring website_slides), a portal page speaks
+            # one of the website's languages: offer English beside the city's Chinese.
+            english = cls.env.ref("base.lang_en")
+            english.active = True
+            for website in cls.env["website"].search([]):
+                website.language_ids |= english
+
+    def authenticate(self, user, password, browser=None):
+        """Log in; the portal pages then speak the user's language.
+
+        With the website installed (school resources bring website_slides), a page's language is
+        the ``frontend_lang`` cookie before the user's own: a cookie left by an earlier user of the
+        same session would otherwise decide.
+        """
+        session = super().authenticate(user, password, browser=browser)
+        if user:
+            lang = self.env["res.users"].sudo().search([("login", "=", user)], limit=1).lang
+            self.opener.cookies.set("frontend_lang", lang or "en_US")
+        else:
+            self.opener.cookies.pop("frontend_lang", None)
+        return session
+
+    @classmethod
     def api_key(cls, user):
         return cls.env["res.users.apikeys"].with_user(user).sudo()._generate(None, f"test {user.login}", None)
 

@@ -137,6 +137,8 @@ class TracePublic(http.Controller):
         auth="public",
         methods=["GET"],
         save_session=False,
+        website=True,
+        sitemap=False,
     )
     def trace_scan_page(self, gtin, qualifiers=None, **kwargs):
         lang = self._trace_public_env()
@@ -244,6 +246,8 @@ class TracePublic(http.Controller):
         methods=["GET", "POST"],
         csrf=False,  # checked below, to answer with the form and a clear message
         max_content_length=REPORT_MAX_BODY,
+        website=True,
+        sitemap=False,
     )
     def trace_report(self, code=None, **post):
         lang = self._trace_public_env()

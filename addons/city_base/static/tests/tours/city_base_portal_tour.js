@@ -21,7 +21,7 @@ registry.category("web_tour.tours").add("city_base_portal_resident", {
         },
         {
             content: "Open my resident record from the portal home",
-            trigger: ".o_portal_my_home a[href='/my/resident']",
+            trigger: ".o_portal_my_home a[href$='/my/resident']",
             run: "click",
             expectUnloadPage: true,
         },

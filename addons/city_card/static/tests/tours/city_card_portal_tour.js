@@ -7,7 +7,7 @@ registry.category("web_tour.tours").add("city_card_portal_tour", {
     steps: () => [
         {
             content: "Open the one-card tile",
-            trigger: ".o_portal_index_card a[href='/my/cards']",
+            trigger: ".o_portal_index_card a[href$='/my/cards']",
             run: "click",
             expectUnloadPage: true,
         },

@@ -7,7 +7,7 @@ registry.category("web_tour.tours").add("city_card_settlement_tour", {
     steps: () => [
         {
             content: "Open the one-card settlements from the portal home",
-            trigger: ".o_portal_index_card a[href='/my/card-settlements']",
+            trigger: ".o_portal_index_card a[href$='/my/card-settlements']",
             run: "click",
             expectUnloadPage: true,
         },
@@ -23,7 +23,7 @@ registry.category("web_tour.tours").add("city_card_settlement_tour", {
         },
         {
             content: "The settled operations are summed up",
-            trigger: "table.o_card_settlement_summary td:contains(Payment)",
+            trigger: "table.o_card_settlement_summary tr[data-kind='payment']",
         },
         {
             content: "The statement can be downloaded as a PDF",

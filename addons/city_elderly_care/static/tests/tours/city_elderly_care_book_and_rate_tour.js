@@ -38,7 +38,7 @@ registry.category("web_tour.tours").add("city_elderly_care_book_and_rate", {
         },
         {
             content: "Back to the orders",
-            trigger: ".o_portal_submenu a[href='/my/elderly/orders']",
+            trigger: ".o_portal_submenu a[href$='/my/elderly/orders']",
             run: "click",
             expectUnloadPage: true,
         },

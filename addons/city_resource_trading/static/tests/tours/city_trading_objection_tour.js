@@ -27,7 +27,7 @@ registry.category("web_tour.tours").add("city_trading_objection_tour", {
         },
         {
             content: "Back to my objections",
-            trigger: ".o_portal_submenu a[href='/my/trading/objections']",
+            trigger: ".o_portal_submenu a[href$='/my/trading/objections']",
             run: "click",
             expectUnloadPage: true,
         },

@@ -45,7 +45,7 @@ registry.category("web_tour.tours").add("city_school_parent_apply", {
         },
         {
             content: "Back to the applications",
-            trigger: ".o_portal_submenu a[href='/my/school/applications']",
+            trigger: ".o_portal_submenu a[href$='/my/school/applications']",
             run: "click",
             expectUnloadPage: true,
         },

@@ -7,7 +7,7 @@ registry.category("web_tour.tours").add("city_special_care_family_portal", {
     steps: () => [
         {
             content: "Open the relatives' care tile",
-            trigger: ".o_portal_index_card a[href='/my/care']",
+            trigger: ".o_portal_index_card a[href$='/my/care']",
             run: "click",
             expectUnloadPage: true,
         },
