@@ -137,7 +137,10 @@ class TracePublic(http.Controller):
         auth="public",
         methods=["GET"],
         save_session=False,
+        # A website page for the layout, but never redirected to a language prefix: the printed QR
+        # code is the address, and the page speaks the scanner's language (Accept-Language).
         website=True,
+        multilang=False,
         sitemap=False,
     )
     def trace_scan_page(self, gtin, qualifiers=None, **kwargs):
@@ -246,7 +249,10 @@ class TracePublic(http.Controller):
         methods=["GET", "POST"],
         csrf=False,  # checked below, to answer with the form and a clear message
         max_content_length=REPORT_MAX_BODY,
+        # A website page for the layout, but never redirected to a language prefix: the printed QR
+        # code is the address, and the page speaks the scanner's language (Accept-Language).
         website=True,
+        multilang=False,
         sitemap=False,
     )
     def trace_report(self, code=None, **post):
