@@ -16,6 +16,12 @@ LIBRARY_STATES = [
     ("published", "Published"),
     ("rejected", "Rejected"),
 ]
+# the sort orders of the public library: their ORDER BY columns, which are also their indexes
+LIBRARY_SORTS = {
+    "newest": ("date_published DESC NULLS LAST", "id DESC"),
+    "viewed": ("total_views DESC", "id DESC"),
+    "rated": ("library_rating_avg DESC", "library_rating_count DESC", "id DESC"),
+}
 LICENSES = [
     ("cc_by", "CC BY 4.0"),
     ("cc_by_sa", "CC BY-SA 4.0"),
@@ -108,14 +114,19 @@ class SlideSlide(models.Model):
 
     def init(self):
         res = super().init()
-        # the three sort orders of the public library, on the published resources only
+        # the sort orders of the public library, on the published resources only: over the whole
+        # library, and along a subject and grade (a teacher's shelf), where a search reads only the
+        # rows of its page instead of filtering the subject and grade out of the whole order
         where = "library_state = 'published'"
-        for name, columns in (
-            ("slide_slide_library_newest_index", ["date_published DESC NULLS LAST", "id DESC"]),
-            ("slide_slide_library_viewed_index", ["total_views DESC", "id DESC"]),
-            ("slide_slide_library_rated_index", ["library_rating_avg DESC", "library_rating_count DESC", "id DESC"]),
-        ):
-            tools.create_index(self.env.cr, name, self._table, columns, where=where)
+        for sort, columns in LIBRARY_SORTS.items():
+            tools.create_index(self.env.cr, f"slide_slide_library_{sort}_index", self._table, columns, where=where)
+            tools.create_index(
+                self.env.cr,
+                f"slide_slide_library_shelf_{sort}_index",
+                self._table,
+                ["school_subject_id", "school_grade", *columns],
+                where=where,
+            )
         tools.create_index(
             self.env.cr,
             "slide_slide_library_taxonomy_index",

@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from odoo.tests import HttpCase, tagged
 
 from .library_common import PDF_V1, LibraryCase
@@ -30,6 +32,50 @@ class TestLibraryHttp(LibraryCase, HttpCase):
         self.assertEqual(self.url_open(f"/school/library/{self.draft.id}").status_code, 404)
         self.assertEqual(self.url_open(f"/school/library/{self.draft.id}/download").status_code, 404)
         self.assertEqual(self.url_open("/school/library/ranking").status_code, 200)
+
+    def _page_queries(self, url):
+        """The SQL queries of one request of ``url`` (the test cursor serves the request)."""
+        before = self.cr.sql_log_count
+        response = self.url_open(url)
+        self.assertEqual(response.status_code, 200)
+        return self.cr.sql_log_count - before, response.text
+
+    def test_list_queries_stay_flat(self):
+        """A page of the list costs the same queries with one resource found as with many: one
+        search for the page (one row more for the pager, no count) and one read of its rows."""
+        url = f"/school/library?stage=primary&subject={self.math.id}&grade=3&sort=viewed&search=巡检测试"
+        self._page_queries(url)  # caches (routing, views, rules)
+        queries_one, page = self._page_queries(url)
+        self.assertEqual(page.count("o_school_library_item"), 1)
+        self.assertNotIn("/school/library/page/2", page)
+        for number in range(25):
+            copy = self.published.copy({"name": f"巡检测试：复本{number}"})
+            copy.sudo()._library_move("published", is_published=True)
+        self._page_queries(url)  # the caches the new resources cleared
+        queries_many, page = self._page_queries(url)
+        self.assertEqual(page.count("o_school_library_item"), 20)
+        self.assertIn("/school/library/page/2", page)
+        self.assertEqual(queries_many, queries_one)
+
+    def test_resource_links_speak_the_page_language(self):
+        """The list writes its resource links itself (one language prefix for the page instead of
+        one rewrite per link): they keep the language of the page they are on."""
+        website = self.env["website"].get_current_website()
+        languages = self.env.ref("base.lang_zh_CN") | self.env.ref("base.lang_en")
+        languages.active = True
+        website.language_ids |= languages
+        url = f"/school/library?subject={self.math.id}&grade=3&search=巡检测试"
+        prefixes = set()
+        for lang in languages:
+            response = self.url_open(f"/{lang.url_code}{url}")
+            self.assertEqual(response.status_code, 200)
+            path = urlsplit(response.url).path
+            prefix = "" if path == "/school/library" else path.removesuffix("/school/library")
+            prefixes.add(prefix)
+            self.assertIn(f'href="{prefix}/school/library/{self.published.id}"', response.text)
+        # the default language has no prefix, the other one has its own
+        self.assertEqual(len(prefixes), 2)
+        self.assertIn("", prefixes)
 
     def test_portal_search(self):
         self.authenticate(self.portal_user.login, self.portal_user.login)
