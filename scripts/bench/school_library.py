@@ -15,8 +15,8 @@ filter and the "most viewed" order; its first page of 20 rows). Every response m
 
 Targets: ``ratio`` = library requests/s ÷ /web/login requests/s >= 0.8 and ``p95_ms`` <= 200.
 Both pages render the website layout for the public user; the library page adds the record rules
-of website_slides and one page of 21 rows (one more than shown, for the pager; no count) along the
-partial indexes of its sort orders.
+of website_slides, one search of 21 rows (one more than shown, for the pager; no count) along the
+partial index of its sort order on the subject and grade's shelf, and one read of the rows shown.
 
 Latency is the page's own cost only when requests do not queue for a worker, so the default
 number of connections is the number of Odoo workers (2); the baseline is measured with the same
