@@ -15,7 +15,9 @@ LESSON_NEXT = {"school": "district", "district": "city"}
 class CitySchoolExcellentLesson(models.Model):
     """一师一优课: a teacher's lesson nominated by the school, selected by the district, then by the city.
 
-    A teacher has one nomination per book node: grade, subject, edition and chapter.
+    A teacher has one nomination per book node: grade, subject, edition and chapter (a chapter
+    belongs to one book, so the chapter names the node). A nomination that was not selected leaves
+    the node free for another lesson of the teacher.
     """
 
     _name = "city.school.excellent.lesson"
@@ -41,8 +43,17 @@ class CitySchoolExcellentLesson(models.Model):
     state = fields.Selection(LESSON_STATES, default="school", required=True, readonly=True, tracking=True)
     reason = fields.Text(tracking=True)
 
+    def init(self):
+        result = super().init()
+        # the rule of _check_node_free, also between two nominations saved at the same time
+        self.env.cr.execute(
+            """CREATE UNIQUE INDEX IF NOT EXISTS city_school_excellent_lesson_node_uniq
+                ON city_school_excellent_lesson (teacher_id, chapter_id) WHERE state != 'rejected'"""
+        )
+        return result
+
     @api.constrains("teacher_id", "slide_id")
-    def _check_one_per_node(self):
+    def _check_nomination(self):
         for lesson in self:
             if not lesson.chapter_id:
                 raise ValidationError(
@@ -50,28 +61,36 @@ class CitySchoolExcellentLesson(models.Model):
                 )
             if lesson.slide_id.library_teacher_id != lesson.teacher_id:
                 raise ValidationError(self.env._("The nominated lesson must be the teacher's own resource."))
-            duplicate = self.search_count(
-                [
-                    ("id", "!=", lesson.id),
-                    ("teacher_id", "=", lesson.teacher_id.id),
-                    ("grade", "=", lesson.grade),
-                    ("subject_id", "=", lesson.subject_id.id),
-                    ("edition_id", "=", lesson.edition_id.id),
-                    ("chapter_id", "=", lesson.chapter_id.id),
-                ]
-            )
-            if duplicate:
-                raise ValidationError(
-                    self.env._(
-                        "%(teacher)s already has a nomination for %(chapter)s; one lesson per teacher per grade, "
-                        "subject, edition and chapter.",
-                        teacher=lesson.teacher_id.name,
-                        chapter=lesson.chapter_id.complete_name,
-                    )
+
+    def _check_node_free(self, teacher, slide):
+        """Refuse a nomination of ``slide`` for ``teacher`` when the teacher already has a live
+        nomination for its chapter (checked before saving: the unique index refuses it anyway)."""
+        if not teacher or not slide.school_chapter_id:
+            return
+        # every nomination of the teacher counts, also those the user may not read
+        duplicate = self.sudo().search_count(
+            [
+                ("id", "not in", self.ids),
+                ("state", "!=", "rejected"),
+                ("teacher_id", "=", teacher.id),
+                ("chapter_id", "=", slide.school_chapter_id.id),
+            ]
+        )
+        if duplicate:
+            raise ValidationError(
+                self.env._(
+                    "%(teacher)s already has a nomination for %(chapter)s; one lesson per teacher per grade, "
+                    "subject, edition and chapter.",
+                    teacher=teacher.name,
+                    chapter=slide.school_chapter_id.complete_name,
                 )
+            )
 
     @api.model_create_multi
     def create(self, vals_list):
+        Teacher, Slide = self.env["city.school.teacher"], self.env["slide.slide"]
+        for vals in vals_list:
+            self._check_node_free(Teacher.browse(vals.get("teacher_id")), Slide.browse(vals.get("slide_id")))
         lessons = super().create(vals_list)
         Review = self.env["city.school.resource.review"]
         for lesson in lessons:
@@ -81,6 +100,12 @@ class CitySchoolExcellentLesson(models.Model):
     def write(self, vals):
         if "state" in vals and not self.env.context.get("city_school_lesson_move"):
             raise UserError(self.env._("The selection status changes only through the selection steps."))
+        if "teacher_id" in vals or "slide_id" in vals:
+            Teacher, Slide = self.env["city.school.teacher"], self.env["slide.slide"]
+            for lesson in self.filtered(lambda lesson: lesson.state != "rejected"):
+                teacher = Teacher.browse(vals["teacher_id"]) if "teacher_id" in vals else lesson.teacher_id
+                slide = Slide.browse(vals["slide_id"]) if "slide_id" in vals else lesson.slide_id
+                lesson._check_node_free(teacher, slide)
         return super().write(vals)
 
     def _lesson_decide(self, select, reason=False):

@@ -1,5 +1,8 @@
+from psycopg2 import IntegrityError
+
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tools import mute_logger
 
 from .library_common import LibraryCase
 
@@ -127,3 +130,23 @@ class TestRewards(LibraryCase, TransactionCase):
             lesson.with_user(self.bureau_user).action_reject()
         with self.assertRaises(UserError):
             lesson.with_user(self.bureau_user).write({"state": "school"})
+
+    def test_excellent_lesson_not_selected_frees_the_node(self):
+        self.publish(self.slide)
+        second = self.publish(
+            self.env["slide.slide"]
+            .with_user(self.teacher_user_a)
+            .create(self.resource_values(self.channel_a, "笔算乘法（修订稿）"))
+        )
+        Lesson = self.env["city.school.excellent.lesson"].with_user(self.admin_user_a)
+        first = Lesson.create({"teacher_id": self.teacher_a.id, "slide_id": self.slide.id})
+        with self.assertRaises(ValidationError):
+            Lesson.create({"teacher_id": self.teacher_a.id, "slide_id": second.id})
+        first.with_user(self.district_user).action_reject()
+        self.assertEqual(first.state, "rejected")
+        renewed = Lesson.create({"teacher_id": self.teacher_a.id, "slide_id": second.id})
+        self.assertEqual(renewed.state, "school")
+        self.assertEqual(renewed.chapter_id, first.chapter_id)
+        # the database holds the rule too (two nominations saved at the same time)
+        with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError), self.env.cr.savepoint():
+            self.env.cr.execute("UPDATE city_school_excellent_lesson SET state = 'school' WHERE id = %s", [first.id])
