@@ -2,6 +2,7 @@ from odoo import http
 from odoo.http import request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 
 class CityBasePortal(CustomerPortal):
@@ -10,6 +11,48 @@ class CityBasePortal(CustomerPortal):
         """The logged-in user is a resident portal user whose partner is a registered resident."""
         user = request.env.user
         return user.has_group("city_base.group_city_base_resident") and user.partner_id.is_resident
+
+    def _city_list_page(
+        self,
+        model,
+        url,
+        page,
+        sortby,
+        sortings,
+        default_sort,
+        domain=(),
+        per_page=20,
+        history=None,
+        url_args=None,
+        fields=None,
+    ):
+        """One page of a sorted ``/my/...`` list, as ``(records, values)``.
+
+        ``sortings`` are the search bar's ``{key: {"label", "order"}}``; an unknown ``sortby`` falls back
+        to ``default_sort``. The pager keeps ``sortby`` and then ``url_args`` in its links. ``fields`` are
+        read with the page in the same query; ``history`` is the session key of the page's ids, which the
+        detail pages use for their previous and next links. ``values`` are the portal layout values with
+        ``pager``, ``searchbar_sortings``, ``sortby`` and ``default_url``: the route adds its own and renders.
+        """
+        sortby = sortby if sortby in sortings else default_sort
+        domain = list(domain)
+        pager = portal_pager(
+            url=url,
+            url_args={"sortby": sortby, **(url_args or {})},
+            total=model.search_count(domain),
+            page=page,
+            step=per_page,
+        )
+        order = sortings[sortby]["order"]
+        if fields:
+            records = model.search_fetch(domain, fields, order=order, limit=per_page, offset=pager["offset"])
+        else:
+            records = model.search(domain, order=order, limit=per_page, offset=pager["offset"])
+        if history:
+            request.session[history] = records.ids[:100]
+        values = self._prepare_portal_layout_values()
+        values.update({"pager": pager, "searchbar_sortings": sortings, "sortby": sortby, "default_url": url})
+        return records, values
 
     @http.route(["/my/resident"], type="http", auth="user", website=True, readonly=True)
     def portal_my_resident(self, **kw):

@@ -9,3 +9,4 @@ from . import test_audit
 from . import test_api
 from . import test_portal
 from . import test_views
+from . import test_portal_helpers

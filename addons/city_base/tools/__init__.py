@@ -1,1 +1,1 @@
-from . import dates, validators
+from . import dates, labels, validators

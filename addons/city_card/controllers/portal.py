@@ -8,6 +8,7 @@ from odoo.exceptions import AccessError, MissingError, ValidationError
 from odoo.http import request
 from odoo.tools import format_date
 
+from odoo.addons.city_base.tools.labels import selection_labels
 from odoo.addons.payment import utils as payment_utils
 from odoo.addons.payment.controllers.portal import PaymentPortal
 from odoo.addons.payment.controllers.post_processing import PaymentPostProcessing
@@ -160,8 +161,8 @@ class CardPortal(PaymentPortal):
     def _card_history_rows(self, entries):
         """Display values of history entries (prefetched together: a fixed number of queries)."""
         env = request.env
-        kinds = dict(env["city.card.entry"]._fields["kind"]._description_selection(env))
-        channels = dict(env["city.card.operation"]._fields["channel"]._description_selection(env))
+        kinds = selection_labels(env["city.card.entry"], "kind")
+        channels = selection_labels(env["city.card.operation"], "channel")
         tz = pytz.timezone(self._card_tz())
         rows = []
         for entry in entries:

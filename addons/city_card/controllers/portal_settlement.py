@@ -10,11 +10,11 @@ from odoo import http
 from odoo.exceptions import AccessError, MissingError
 from odoo.http import request
 
-from odoo.addons.portal.controllers.portal import CustomerPortal
-from odoo.addons.portal.controllers.portal import pager as portal_pager
+from odoo.addons.city_base.controllers.portal import CityBasePortal
+from odoo.addons.city_base.tools.labels import selection_labels
 
 
-class CardSettlementPortal(CustomerPortal):
+class CardSettlementPortal(CityBasePortal):
     _card_settlements_per_page = 20
 
     def _prepare_home_portal_values(self, counters):
@@ -44,30 +44,21 @@ class CardSettlementPortal(CustomerPortal):
         Settlement = env["city.card.settlement"]
         if not Settlement.has_access("read"):
             return request.redirect("/my")
-        searchbar_sortings = self._card_settlement_sortings()
-        sortby = sortby if sortby in searchbar_sortings else "date"
-        count = Settlement.search_count([])
-        pager = portal_pager(
-            url="/my/card-settlements",
-            url_args={"sortby": sortby},
-            total=count,
-            page=page,
-            step=self._card_settlements_per_page,
+        settlements, values = self._city_list_page(
+            Settlement,
+            "/my/card-settlements",
+            page,
+            sortby,
+            self._card_settlement_sortings(),
+            "date",
+            per_page=self._card_settlements_per_page,
+            history="my_card_settlements_history",
         )
-        settlements = Settlement.search(
-            [], order=searchbar_sortings[sortby]["order"], limit=self._card_settlements_per_page, offset=pager["offset"]
-        )
-        request.session["my_card_settlements_history"] = settlements.ids[:100]
-        values = self._prepare_portal_layout_values()
         values.update(
             {
                 "page_name": "card_settlements",
                 "settlements": settlements,
-                "pager": pager,
-                "searchbar_sortings": searchbar_sortings,
-                "sortby": sortby,
-                "default_url": "/my/card-settlements",
-                "state_labels": dict(Settlement._fields["state"]._description_selection(env)),
+                "state_labels": selection_labels(Settlement, "state"),
             }
         )
         return request.render("city_card.portal_my_card_settlements", values)
@@ -87,7 +78,6 @@ class CardSettlementPortal(CustomerPortal):
                 report_ref="city_card.city_card_settlement_action_report",
                 download=download,
             )
-        env = request.env
         # no token is created here (a read-only request): the link carries the one that was given
         query = {"report_type": "pdf", **({"access_token": access_token} if access_token else {})}
         pdf_url = f"{settlement_sudo.access_url}?{urlencode(query)}"
@@ -99,7 +89,7 @@ class CardSettlementPortal(CustomerPortal):
                 "settlement": settlement_sudo,
                 "summary": settlement_sudo._statement_summary(),
                 "pdf_url": pdf_url,
-                "state_labels": dict(settlement_sudo._fields["state"]._description_selection(env)),
+                "state_labels": selection_labels(settlement_sudo, "state"),
             },
             "my_card_settlements_history",
             False,

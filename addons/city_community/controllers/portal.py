@@ -9,6 +9,7 @@ from odoo.http import request
 from odoo.tools.misc import babel_locale_parse, get_lang, posix_to_ldml
 
 from odoo.addons.city_base.controllers.portal import CityBasePortal
+from odoo.addons.city_base.tools.labels import selection_labels
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 ALLOWED_EXTENSIONS = {".pdf", ".jpg", ".jpeg", ".png", ".gif", ".doc", ".docx", ".xls", ".xlsx", ".txt"}
@@ -240,34 +241,24 @@ class CommunityPortal(CityBasePortal):
                 "domain": [("state", "in", ("closed", "refused", "merged", "cancelled"))],
             },
         }
-        sortby = sortby if sortby in searchbar_sortings else "date"
         filterby = filterby if filterby in searchbar_filters else "all"
-        domain = self._city_request_domain() + searchbar_filters[filterby]["domain"]
-        count = Request.search_count(domain)
-        pager = portal_pager(
-            url="/my/requests",
-            url_args={"sortby": sortby, "filterby": filterby},
-            total=count,
-            page=page,
-            step=self._city_items_per_page,
+        records, values = self._city_list_page(
+            Request,
+            "/my/requests",
+            page,
+            sortby,
+            searchbar_sortings,
+            "date",
+            domain=self._city_request_domain() + searchbar_filters[filterby]["domain"],
+            per_page=self._city_items_per_page,
+            url_args={"filterby": filterby},
+            fields=self._city_request_list_fields,
         )
-        records = Request.search_fetch(
-            domain,
-            self._city_request_list_fields,
-            order=searchbar_sortings[sortby]["order"],
-            limit=self._city_items_per_page,
-            offset=pager["offset"],
-        )
-        values = self._prepare_portal_layout_values()
         values.update(
             {
                 "page_name": "city_requests",
                 "city_requests": records,
                 "city_request_cells": self._city_request_cells(records),
-                "pager": pager,
-                "default_url": "/my/requests",
-                "searchbar_sortings": searchbar_sortings,
-                "sortby": sortby,
                 "searchbar_filters": searchbar_filters,
                 "filterby": filterby,
             }
@@ -302,7 +293,7 @@ class CommunityPortal(CityBasePortal):
         about half of the page's time.
         """
         format_date = self._city_date_formatter()
-        states = dict(records._fields["state"].get_description(request.env)["selection"])
+        states = selection_labels(records, "state")
         records.item_id.fetch(["name"])  # the service column, without the items' long texts
         return {
             record.id: {

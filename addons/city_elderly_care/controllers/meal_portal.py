@@ -2,6 +2,7 @@ from odoo import fields, http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
 
+from odoo.addons.city_base.tools.labels import selection_labels
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 from .portal import ElderlyCarePortal, yuan
@@ -44,10 +45,7 @@ class ElderlyMealPortal(ElderlyCarePortal):
         count = MealOrder.search_count(domain)
         pager = portal_pager(url="/my/elderly/meals", total=count, page=page, step=self._eld_per_page)
         orders = MealOrder.search(domain, order="date desc, id desc", limit=self._eld_per_page, offset=pager["offset"])
-        labels = {
-            name: dict(MealOrder._fields[name]._description_selection(env))
-            for name in ("meal", "fulfilment", "dietary_note", "state")
-        }
+        labels = {name: selection_labels(MealOrder, name) for name in ("meal", "fulfilment", "dietary_note", "state")}
         menus_sudo = self._eld_open_menus(recipients_sudo)
         values = self._prepare_portal_layout_values()
         values.update(

@@ -8,8 +8,9 @@ from odoo.exceptions import AccessError, MissingError, UserError, ValidationErro
 from odoo.http import request
 from odoo.tools import format_datetime
 
+from odoo.addons.city_base.controllers.portal import CityBasePortal
 from odoo.addons.city_base.tools.dates import CITY_TZ
-from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.addons.city_base.tools.labels import selection_labels
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 from ..models.city_elderly_order import OPEN_STATES
@@ -35,7 +36,7 @@ def yuan(fen):
     return f"{(fen or 0) / 100:.2f}"
 
 
-class ElderlyCarePortal(CustomerPortal):
+class ElderlyCarePortal(CityBasePortal):
     """Elderly-care services in the portal.
 
     Elders and their consenting family book services, follow and rate their orders and read the
@@ -104,10 +105,6 @@ class ElderlyCarePortal(CustomerPortal):
             format_datetime(request.env, value, tz=self._eld_tz().zone, dt_format="yyyy-MM-dd HH:mm") if value else ""
         )
 
-    @staticmethod
-    def _eld_labels(field):
-        return dict(request.env["city.elderly.order"]._fields[field]._description_selection(request.env))
-
     def _eld_recipients(self, active_test=True):
         """Care files of the user (sudo): his own, and those of relatives who consented."""
         partner = request.env.user.partner_id
@@ -155,29 +152,22 @@ class ElderlyCarePortal(CustomerPortal):
             "date": {"label": env._("Scheduled For"), "order": "scheduled_start desc, id desc"},
             "state": {"label": env._("Status"), "order": "state, scheduled_start desc, id desc"},
         }
-        sortby = sortby if sortby in sortings else "date"
-        domain = self._eld_own_domain()
-        count = Order.search_count(domain)
-        pager = portal_pager(
-            url="/my/elderly/orders", url_args={"sortby": sortby}, total=count, page=page, step=self._eld_per_page
+        orders, values = self._city_list_page(
+            Order,
+            "/my/elderly/orders",
+            page,
+            sortby,
+            sortings,
+            "date",
+            domain=self._eld_own_domain(),
+            per_page=self._eld_per_page,
+            history="my_elderly_orders_history",
         )
-        orders = Order.search(domain, order=sortings[sortby]["order"], limit=self._eld_per_page, offset=pager["offset"])
-        request.session["my_elderly_orders_history"] = orders.ids[:100]
-        values = self._prepare_portal_layout_values()
-        values.update(
-            {
-                "page_name": "elderly_orders",
-                "rows": self._eld_rows(orders),
-                "pager": pager,
-                "default_url": "/my/elderly/orders",
-                "searchbar_sortings": sortings,
-                "sortby": sortby,
-            }
-        )
+        values.update({"page_name": "elderly_orders", "rows": self._eld_rows(orders)})
         return request.render("city_elderly_care.portal_my_elderly_orders", values)
 
     def _eld_rows(self, orders):
-        states = self._eld_labels("state")
+        states = selection_labels(orders, "state")
         # Names of the elders, services, providers and carers in one read each (the orders are readable).
         orders_sudo = orders.sudo()
         return [
@@ -420,7 +410,7 @@ class ElderlyCarePortal(CustomerPortal):
         count = Move.search_count(domain)
         pager = portal_pager(url="/my/elderly/vouchers", total=count, page=page, step=self._eld_per_page)
         moves = Move.search(domain, order="date desc, id desc", limit=self._eld_per_page, offset=pager["offset"])
-        kinds = dict(Move._fields["kind"]._description_selection(request.env))
+        kinds = selection_labels(Move, "kind")
         moves_sudo = moves.sudo()
         values = self._prepare_portal_layout_values()
         values.update(
@@ -466,7 +456,7 @@ class ElderlyCarePortal(CustomerPortal):
         if not self._eld_is_provider() or not Order.has_access("read"):
             return request.redirect("/my")
         env = request.env
-        states = self._eld_labels("state")
+        states = selection_labels(Order, "state")
         filters = {
             "open": {"label": env._("Open"), "domain": [("state", "in", OPEN_STATES)]},
             "all": {"label": env._("All"), "domain": []},

@@ -11,11 +11,11 @@ from odoo import http
 from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
 
-from odoo.addons.portal.controllers.portal import CustomerPortal
-from odoo.addons.portal.controllers.portal import pager as portal_pager
+from odoo.addons.city_base.controllers.portal import CityBasePortal
+from odoo.addons.city_base.tools.labels import selection_labels
 
 
-class ElderlyStatementPortal(CustomerPortal):
+class ElderlyStatementPortal(CityBasePortal):
     _elderly_statements_per_page = 20
 
     def _prepare_home_portal_values(self, counters):
@@ -45,33 +45,21 @@ class ElderlyStatementPortal(CustomerPortal):
         Statement = env["city.elderly.statement"]
         if not Statement.has_access("read"):
             return request.redirect("/my")
-        searchbar_sortings = self._elderly_statement_sortings()
-        sortby = sortby if sortby in searchbar_sortings else "month"
-        count = Statement.search_count([])
-        pager = portal_pager(
-            url="/my/elderly/statements",
-            url_args={"sortby": sortby},
-            total=count,
-            page=page,
-            step=self._elderly_statements_per_page,
+        statements, values = self._city_list_page(
+            Statement,
+            "/my/elderly/statements",
+            page,
+            sortby,
+            self._elderly_statement_sortings(),
+            "month",
+            per_page=self._elderly_statements_per_page,
+            history="my_elderly_statements_history",
         )
-        statements = Statement.search(
-            [],
-            order=searchbar_sortings[sortby]["order"],
-            limit=self._elderly_statements_per_page,
-            offset=pager["offset"],
-        )
-        request.session["my_elderly_statements_history"] = statements.ids[:100]
-        values = self._prepare_portal_layout_values()
         values.update(
             {
                 "page_name": "elderly_statements",
                 "statements": statements,
-                "pager": pager,
-                "searchbar_sortings": searchbar_sortings,
-                "sortby": sortby,
-                "default_url": "/my/elderly/statements",
-                "state_labels": dict(Statement._fields["state"]._description_selection(env)),
+                "state_labels": selection_labels(Statement, "state"),
             }
         )
         return request.render("city_elderly_care.portal_my_elderly_statements", values)
@@ -109,7 +97,7 @@ class ElderlyStatementPortal(CustomerPortal):
                 "can_answer": can_answer,
                 "error": kw.get("error"),
                 "message": kw.get("message"),
-                "state_labels": dict(statement_sudo._fields["state"]._description_selection(env)),
+                "state_labels": selection_labels(statement_sudo, "state"),
             },
             "my_elderly_statements_history",
             False,

@@ -2,6 +2,7 @@ from odoo import http
 from odoo.exceptions import AccessError, UserError
 from odoo.http import request
 
+from odoo.addons.city_base.tools.labels import selection_labels
 from odoo.addons.city_elderly_care.controllers.portal import ElderlyCarePortal
 
 from ..models.city_elderly_order import CLOSED_REQUEST_STATES, COMPLAINT_ORDER_STATES
@@ -34,7 +35,7 @@ class ElderlyComplaintPortal(ElderlyCarePortal):
     def _eld_order_page_values(self, order_sudo, is_family):
         values = super()._eld_order_page_values(order_sudo, is_family)
         requests_sudo = order_sudo.complaint_request_ids
-        states = dict(requests_sudo._fields["state"]._description_selection(request.env))
+        states = selection_labels(requests_sudo, "state")
         values.update(
             {
                 "complaints": [

@@ -3,6 +3,7 @@
 from odoo import http
 from odoo.http import request
 
+from odoo.addons.city_base.tools.labels import selection_labels
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 from ..models.city_trading_procedure import STATES
@@ -54,7 +55,7 @@ class TradingPublic(http.Controller):
         procedures = Procedure.search_fetch(domain, NOTICE_FIELDS, limit=self._notices_per_page, offset=pager["offset"])
         types = request.env["city.trading.type"].search_fetch([], ["name", "code"])
         type_names = {trading_type.id: trading_type.name for trading_type in types}
-        states = Procedure._fields["state"]._description_selection(request.env)
+        state_labels = selection_labels(Procedure, "state")
         local = Procedure._local
         rows = [
             {
@@ -74,8 +75,8 @@ class TradingPublic(http.Controller):
             "rows": rows,
             "pager": pager,
             "types": types,
-            "states": [item for item in states if item[0] != "draft"],
-            "state_labels": dict(states),
+            "states": [item for item in state_labels.items() if item[0] != "draft"],
+            "state_labels": state_labels,
             "current_type": trading_type,
             "current_state": state,
             "total": total,
@@ -96,7 +97,7 @@ class TradingPublic(http.Controller):
             "questions": procedure.question_ids.filtered("is_public"),
             "opening_rows": procedure._opening_rows(),
             "candidates": procedure._publicity_candidates(),
-            "state_labels": dict(Procedure._fields["state"]._description_selection(request.env)),
+            "state_labels": selection_labels(Procedure, "state"),
         }
         return request.render("city_resource_trading.public_notice", values)
 

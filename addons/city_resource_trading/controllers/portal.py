@@ -6,6 +6,7 @@ from odoo import fields, http
 from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
 
+from odoo.addons.city_base.tools.labels import selection_labels
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
@@ -60,7 +61,7 @@ class TradingPortal(CustomerPortal):
                 "default_url": "/my/trading",
                 "searchbar_filters": filters,
                 "filterby": filterby,
-                "state_labels": dict(Procedure._fields["state"]._description_selection(request.env)),
+                "state_labels": selection_labels(Procedure, "state"),
             }
         )
         return request.render("city_resource_trading.portal_my_trading", values)
@@ -102,7 +103,7 @@ class TradingPortal(CustomerPortal):
                 "candidates": procedure_sudo._publicity_candidates(),
                 # Participants object to the candidates during the publicity.
                 "can_object": bool(bids) and procedure.state == "publicity",
-                "state_labels": dict(procedure._fields["state"]._description_selection(request.env)),
+                "state_labels": selection_labels(procedure, "state"),
                 "message": message,
                 "error": error,
                 "local": procedure._local,

@@ -6,11 +6,10 @@ from odoo import http
 from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
 
-from odoo.addons.portal.controllers.portal import CustomerPortal
-from odoo.addons.portal.controllers.portal import pager as portal_pager
+from odoo.addons.city_base.controllers.portal import CityBasePortal
 
 
-class TradingChallengePortal(CustomerPortal):
+class TradingChallengePortal(CityBasePortal):
     _challenge_per_page = 20
 
     def _prepare_home_portal_values(self, counters):
@@ -32,25 +31,10 @@ class TradingChallengePortal(CustomerPortal):
             "date": {"label": request.env._("Newest"), "order": "submitted_at desc, id desc"},
             "state": {"label": request.env._("Status"), "order": "state, submitted_at desc"},
         }
-        sortby = sortby if sortby in sortings else "date"
-        total = Model.search_count([])
-        pager = portal_pager(
-            url=url, url_args={"sortby": sortby}, total=total, page=page, step=self._challenge_per_page
+        records, values = self._city_list_page(
+            Model, url, page, sortby, sortings, "date", per_page=self._challenge_per_page
         )
-        records = Model.search(
-            [], order=sortings[sortby]["order"], limit=self._challenge_per_page, offset=pager["offset"]
-        )
-        values = self._prepare_portal_layout_values()
-        values.update(
-            {
-                "page_name": page_name,
-                "records": records,
-                "pager": pager,
-                "default_url": url,
-                "searchbar_sortings": sortings,
-                "sortby": sortby,
-            }
-        )
+        values.update({"page_name": page_name, "records": records})
         return request.render(template, values)
 
     @http.route(

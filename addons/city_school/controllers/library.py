@@ -15,6 +15,7 @@ from odoo import http
 from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
 
+from odoo.addons.city_base.tools.labels import selection_labels
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 from ..models.city_school import GRADES, STAGES
@@ -188,7 +189,7 @@ class SchoolLibrary(http.Controller):
             "my_stars": my_rating.stars or 0,
             "grade_labels": dict(GRADES),
             "volume_labels": dict(VOLUMES),
-            "license_labels": dict(slide._fields["library_license"]._description_selection(request.env)),
+            "license_labels": selection_labels(slide, "library_license"),
         }
         return request.render("city_school.school_library_resource_page", values)
 

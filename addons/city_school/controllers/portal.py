@@ -4,8 +4,8 @@ from odoo import fields, http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
 
-from odoo.addons.portal.controllers.portal import CustomerPortal
-from odoo.addons.portal.controllers.portal import pager as portal_pager
+from odoo.addons.city_base.controllers.portal import CityBasePortal
+from odoo.addons.city_base.tools.labels import selection_labels
 
 STATE_CLASSES = {
     "draft": "text-bg-light",
@@ -31,7 +31,7 @@ APPLY_FIELDS = (
 MAX_UPLOAD = 10 * 1024 * 1024
 
 
-class SchoolPortal(CustomerPortal):
+class SchoolPortal(CityBasePortal):
     """Parents in the portal: school place applications (apply, upload materials, results, appeals)."""
 
     _sch_per_page = 20
@@ -58,10 +58,6 @@ class SchoolPortal(CustomerPortal):
     def _sch_domain():
         return [("parent_partner_id", "=", request.env.user.partner_id.id)]
 
-    @staticmethod
-    def _sch_labels(model, field):
-        return dict(request.env[model]._fields[field]._description_selection(request.env))
-
     def _sch_application_sudo(self, application_id):
         try:
             return self._document_check_access("city.school.application", application_id)
@@ -84,18 +80,18 @@ class SchoolPortal(CustomerPortal):
             "date": {"label": env._("Newest"), "order": "id desc"},
             "state": {"label": env._("Status"), "order": "state, id desc"},
         }
-        sortby = sortby if sortby in sortings else "date"
-        domain = self._sch_domain()
-        count = Application.search_count(domain)
-        pager = portal_pager(
-            url="/my/school/applications", url_args={"sortby": sortby}, total=count, page=page, step=self._sch_per_page
+        apps, values = self._city_list_page(
+            Application,
+            "/my/school/applications",
+            page,
+            sortby,
+            sortings,
+            "date",
+            domain=self._sch_domain(),
+            per_page=self._sch_per_page,
+            history="my_school_applications_history",
         )
-        apps = Application.search(
-            domain, order=sortings[sortby]["order"], limit=self._sch_per_page, offset=pager["offset"]
-        )
-        request.session["my_school_applications_history"] = apps.ids[:100]
-        states = self._sch_labels("city.school.application", "state")
-        values = self._prepare_portal_layout_values()
+        states = selection_labels(Application, "state")
         values.update(
             {
                 "page_name": "school_applications",
@@ -110,10 +106,6 @@ class SchoolPortal(CustomerPortal):
                     }
                     for app in apps
                 ],
-                "pager": pager,
-                "default_url": "/my/school/applications",
-                "searchbar_sortings": sortings,
-                "sortby": sortby,
                 "can_apply": bool(self._sch_open_campaigns()),
             }
         )
@@ -139,9 +131,9 @@ class SchoolPortal(CustomerPortal):
                 "campaigns": self._sch_open_campaigns(),
                 "divisions": self._sch_divisions(),
                 "schools": request.env["city.school"].search([]),
-                "policy_reasons": request.env["city.school.application"]
-                ._fields["policy_reason"]
-                ._description_selection(request.env),
+                "policy_reasons": list(
+                    selection_labels(request.env["city.school.application"], "policy_reason").items()
+                ),
                 "error": error,
                 "form": form or {},
             }
@@ -203,14 +195,14 @@ class SchoolPortal(CustomerPortal):
         values.update(
             {
                 "app": app_sudo,
-                "state_label": self._sch_labels("city.school.application", "state")[app_sudo.state],
+                "state_label": selection_labels(app_sudo, "state")[app_sudo.state],
                 "state_class": STATE_CLASSES[app_sudo.state],
-                "category_label": self._sch_labels("city.school.application", "category").get(app_sudo.category, ""),
+                "category_label": selection_labels(app_sudo, "category").get(app_sudo.category, ""),
                 "required_kinds": app_sudo._required_materials(),
                 "can_edit": app_sudo.state in ("draft", "returned"),
                 "can_appeal": app_sudo.state in ("placed", "waitlisted", "allocated")
                 and not app_sudo.appeal_ids.filtered(lambda a: a.state in ("submitted", "under_review")),
-                "appeal_states": self._sch_labels("city.school.enrolment.appeal", "state"),
+                "appeal_states": selection_labels(request.env["city.school.enrolment.appeal"], "state"),
                 "message": message,
                 "error": request.session.pop("school_portal_error", None) if message == "submit_failed" else None,
             }
@@ -298,9 +290,9 @@ class SchoolPortal(CustomerPortal):
                 "page_name": "school_child",
                 "student": student,
                 "portfolios": request.env["city.school.portfolio"].search([("student_id", "=", student.id)]),
-                "kinds": self._sch_labels("city.school.portfolio.entry", "kind"),
-                "levels": self._sch_labels("city.school.portfolio.entry", "level"),
-                "terms": self._sch_labels("city.school.portfolio", "term"),
+                "kinds": selection_labels(request.env["city.school.portfolio.entry"], "kind"),
+                "levels": selection_labels(request.env["city.school.portfolio.entry"], "level"),
+                "terms": selection_labels(request.env["city.school.portfolio"], "term"),
             }
         )
         return request.render("city_school.portal_my_school_child", values)

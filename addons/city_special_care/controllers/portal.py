@@ -6,6 +6,7 @@ from odoo.tools.misc import babel_locale_parse, get_lang, posix_to_ldml
 
 from odoo.addons.city_base.controllers.portal import CityBasePortal
 from odoo.addons.city_base.tools.dates import CITY_TZ
+from odoo.addons.city_base.tools.labels import selection_labels
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 from ..models.city_care_alarm import OPEN_STATES
@@ -88,10 +89,6 @@ class CarePortal(CityBasePortal):
 
         return moment, day
 
-    @staticmethod
-    def _care_labels(model, field):
-        return dict(request.env[model]._fields[field]._description_selection(request.env))
-
     # ------------------------------------------------------------------
     # My relatives
     # ------------------------------------------------------------------
@@ -136,8 +133,8 @@ class CarePortal(CityBasePortal):
             order="raised_at desc, id desc",
             limit=self._care_resolved_alarms,
         )
-        kinds = self._care_labels("city.care.alarm", "kind")
-        states = self._care_labels("city.care.alarm", "state")
+        kinds = selection_labels(Alarm, "kind")
+        states = selection_labels(Alarm, "state")
         partner = request.env.user.partner_id
         env = request.env
         rows = []
@@ -180,8 +177,8 @@ class CarePortal(CityBasePortal):
             [*domain, ("state", "=", "done")], order="visited_at desc, id desc", limit=self._care_done_visits
         )
         planned = Visit.search([*domain, ("state", "=", "planned")], order="due_date, id", limit=1)
-        modes = self._care_labels("city.care.visit", "mode")
-        wellbeing = self._care_labels("city.care.visit", "wellbeing")
+        modes = selection_labels(Visit, "mode")
+        wellbeing = selection_labels(Visit, "wellbeing")
         rows = []
         for visit in done:
             rows.append(

@@ -19,7 +19,7 @@ from odoo.http import request
 from odoo.tools import SQL
 
 from odoo.addons.city_base.controllers.portal import CityBasePortal
-from odoo.addons.portal.controllers.portal import pager as portal_pager
+from odoo.addons.city_base.tools.labels import selection_labels
 
 from ..tools import epcis
 
@@ -125,25 +125,29 @@ class TracePortal(CityBasePortal):
     def _trace_labels():
         env = request.env
         Event = env["city.trace.event"]
+        Product = env["city.trace.product"]
         return {
-            "steps": dict(Event._fields["biz_step"]._description_selection(env)),
-            "types": dict(Event._fields["event_type"]._description_selection(env)),
-            "dispositions": dict(Event._fields["disposition"]._description_selection(env)),
-            "reasons": dict(Event._fields["error_reason"]._description_selection(env)),
-            "channels": dict(Event._fields["capture_channel"]._description_selection(env)),
-            "roles": dict(env["city.trace.event.line"]._fields["role"]._description_selection(env)),
-            "units": dict(env["city.trace.product"]._fields["uom"]._description_selection(env)),
-            "categories": dict(env["city.trace.product"]._fields["category"]._description_selection(env)),
+            "steps": selection_labels(Event, "biz_step"),
+            "types": selection_labels(Event, "event_type"),
+            "dispositions": selection_labels(Event, "disposition"),
+            "reasons": selection_labels(Event, "error_reason"),
+            "channels": selection_labels(Event, "capture_channel"),
+            "roles": selection_labels(env["city.trace.event.line"], "role"),
+            "units": selection_labels(Product, "uom"),
+            "categories": selection_labels(Product, "category"),
+        }
+
+    def _trace_page_values(self, page_name):
+        """What every enterprise page renders besides its own values: its name, the time format, the labels."""
+        return {
+            "page_name": page_name,
+            "trace_local_time": self._trace_local_time,
+            "trace_labels": self._trace_labels(),
         }
 
     def _trace_values(self, page_name, **values):
         result = self._prepare_portal_layout_values()
-        result.update(
-            page_name=page_name,
-            trace_local_time=self._trace_local_time,
-            trace_labels=self._trace_labels(),
-            **values,
-        )
+        result.update(self._trace_page_values(page_name), **values)
         return result
 
     # ------------------------------------------------------------------
@@ -357,32 +361,27 @@ class TracePortal(CityBasePortal):
             "gtin": {"label": env._("GTIN"), "order": "gtin, id"},
             "date": {"label": env._("Newest"), "order": "id desc"},
         }
-        sortby = sortby if sortby in sortings else "name"
         domain = []
         if search:
             domain = ["|", ("name", "ilike", search), ("gtin", "ilike", search)]
-        count = Product.search_count(domain)
-        pager = portal_pager(
-            url="/my/trace/products",
-            url_args={"sortby": sortby, "search": search or ""},
-            total=count,
-            page=page,
-            step=self._trace_items_per_page,
-        )
-        products = Product.search(
-            domain, order=sortings[sortby]["order"], limit=self._trace_items_per_page, offset=pager["offset"]
+        products, values = self._city_list_page(
+            Product,
+            "/my/trace/products",
+            page,
+            sortby,
+            sortings,
+            "name",
+            domain=domain,
+            per_page=self._trace_items_per_page,
+            url_args={"search": search or ""},
         )
         lot_counts = dict(
             env["city.trace.lot"]._read_group([("product_id", "in", products.ids)], ["product_id"], ["__count"])
         )
-        values = self._trace_values(
-            "trace_products",
+        values.update(
+            self._trace_page_values("trace_products"),
             products=products,
             lot_counts={product.id: count for product, count in lot_counts.items()},
-            pager=pager,
-            default_url="/my/trace/products",
-            searchbar_sortings=sortings,
-            sortby=sortby,
             search=search or "",
         )
         return request.render("city_trace.portal_trace_products", values)
@@ -616,36 +615,27 @@ class TracePortal(CityBasePortal):
             "held": {"label": env._("Received"), "domain": [("partner_id", "!=", enterprise.id)]},
             "recalled": {"label": env._("Recalled"), "domain": [("recalled", "=", True)]},
         }
-        sortby = sortby if sortby in sortings else "date"
         filterby = filterby if filterby in filters else "all"
         domain = list(filters[filterby]["domain"])
         if search:
             domain += ["|", ("name", "ilike", search), ("product_id.name", "ilike", search)]
         Lot_sudo = env["city.trace.lot"].sudo()
-        domain = [*self._trace_lot_domain(enterprise), *domain]
-        count = Lot_sudo.search_count(domain)
-        pager = portal_pager(
-            url="/my/trace/lots",
-            url_args={"sortby": sortby, "filterby": filterby, "search": search or ""},
-            total=count,
-            page=page,
-            step=self._trace_items_per_page,
+        lots_sudo, values = self._city_list_page(
+            Lot_sudo,
+            "/my/trace/lots",
+            page,
+            sortby,
+            sortings,
+            "date",
+            domain=[*self._trace_lot_domain(enterprise), *domain],
+            per_page=self._trace_items_per_page,
+            url_args={"filterby": filterby, "search": search or ""},
         )
-        lots_sudo = Lot_sudo.search(
-            domain,
-            order=sortings[sortby]["order"],
-            limit=self._trace_items_per_page,
-            offset=pager["offset"],
-        )
-        values = self._trace_values(
-            "trace_lots",
+        values.update(
+            self._trace_page_values("trace_lots"),
             enterprise=enterprise,
             lots=lots_sudo,
             today=fields.Date.context_today(Lot_sudo),
-            pager=pager,
-            default_url="/my/trace/lots",
-            searchbar_sortings=sortings,
-            sortby=sortby,
             searchbar_filters=filters,
             filterby=filterby,
             search=search or "",
@@ -742,7 +732,7 @@ class TracePortal(CityBasePortal):
             "oldest": {"label": env._("Oldest"), "order": "event_time, id"},
             "recorded": {"label": env._("Recorded"), "order": "id desc"},
         }
-        steps = dict(Event._fields["biz_step"]._description_selection(env))
+        steps = selection_labels(Event, "biz_step")
         filters = {"all": {"label": env._("All"), "domain": []}}
         for step in ("commissioning", "shipping", "receiving", "retail_selling", "destroying"):
             filters[step] = {"label": steps[step], "domain": [("biz_step", "=", step), ("event_type", "=", "object")]}
@@ -751,27 +741,21 @@ class TracePortal(CityBasePortal):
             "domain": [("event_type", "=", "transformation")],
         }
         filters["errors"] = {"label": env._("Declared erroneous"), "domain": [("is_erroneous", "=", True)]}
-        sortby = sortby if sortby in sortings else "date"
         filterby = filterby if filterby in filters else "all"
-        domain = filters[filterby]["domain"]
-        count = Event.search_count(domain)
-        pager = portal_pager(
-            url="/my/trace/events",
-            url_args={"sortby": sortby, "filterby": filterby},
-            total=count,
-            page=page,
-            step=self._trace_items_per_page,
+        events, values = self._city_list_page(
+            Event,
+            "/my/trace/events",
+            page,
+            sortby,
+            sortings,
+            "date",
+            domain=filters[filterby]["domain"],
+            per_page=self._trace_items_per_page,
+            url_args={"filterby": filterby},
         )
-        events = Event.search(
-            domain, order=sortings[sortby]["order"], limit=self._trace_items_per_page, offset=pager["offset"]
-        )
-        values = self._trace_values(
-            "trace_events",
+        values.update(
+            self._trace_page_values("trace_events"),
             events=events.sudo(),
-            pager=pager,
-            default_url="/my/trace/events",
-            searchbar_sortings=sortings,
-            sortby=sortby,
             searchbar_filters=filters,
             filterby=filterby,
         )

@@ -10,13 +10,13 @@ from odoo import http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
 
-from odoo.addons.portal.controllers.portal import CustomerPortal
-from odoo.addons.portal.controllers.portal import pager as portal_pager
+from odoo.addons.city_base.controllers.portal import CityBasePortal
+from odoo.addons.city_base.tools.labels import selection_labels
 
 MAX_NOTE = 2000
 
 
-class RecallPortal(CustomerPortal):
+class RecallPortal(CityBasePortal):
     _recall_items_per_page = 20
 
     @staticmethod
@@ -46,48 +46,36 @@ class RecallPortal(CustomerPortal):
             "confirmed": {"label": env._("Confirmed"), "domain": [("state", "=", "confirmed")]},
             "closed": {"label": env._("Closed"), "domain": [("state", "=", "closed")]},
         }
-        sortby = sortby if sortby in searchbar_sortings else "date"
         filterby = filterby if filterby in searchbar_filters else "all"
-        domain = self._recall_domain() + searchbar_filters[filterby]["domain"]
-        count = Line.search_count(domain)
-        pager = portal_pager(
-            url="/my/recalls",
-            url_args={"sortby": sortby, "filterby": filterby},
-            total=count,
-            page=page,
-            step=self._recall_items_per_page,
+        lines, values = self._city_list_page(
+            Line,
+            "/my/recalls",
+            page,
+            sortby,
+            searchbar_sortings,
+            "date",
+            domain=self._recall_domain() + searchbar_filters[filterby]["domain"],
+            per_page=self._recall_items_per_page,
+            url_args={"filterby": filterby},
         )
-        lines = Line.search(
-            domain,
-            order=searchbar_sortings[sortby]["order"],
-            limit=self._recall_items_per_page,
-            offset=pager["offset"],
-        )
-        values = self._prepare_portal_layout_values()
         values.update(
             {
                 "page_name": "city_trace_recalls",
                 # read through the rules above; the recalls' lots may belong to other enterprises
                 "lines": lines.sudo(),
-                "pager": pager,
-                "searchbar_sortings": searchbar_sortings,
-                "sortby": sortby,
                 "searchbar_filters": searchbar_filters,
                 "filterby": filterby,
-                "default_url": "/my/recalls",
                 "hazard_labels": self._recall_hazard_labels(),
-                "state_labels": dict(Line._fields["state"]._description_selection(env)),
+                "state_labels": selection_labels(Line, "state"),
             }
         )
         return request.render("city_trace.portal_my_recalls", values)
 
     @staticmethod
     def _recall_hazard_labels():
-        env = request.env
-        return dict(env["city.trace.recall"]._fields["hazard_level"]._description_selection(env))
+        return selection_labels(request.env["city.trace.recall"], "hazard_level")
 
     def _recall_page(self, line_sudo, access_token=None, error=None, form=None, **kw):
-        env = request.env
         values = self._get_page_view_values(
             line_sudo,
             access_token,
@@ -99,7 +87,7 @@ class RecallPortal(CustomerPortal):
                 "error": error,
                 "form": form or {},
                 "hazard_labels": self._recall_hazard_labels(),
-                "state_labels": dict(line_sudo._fields["state"]._description_selection(env)),
+                "state_labels": selection_labels(line_sudo, "state"),
             },
             "my_recalls_history",
             False,
