@@ -251,6 +251,7 @@ class CommunityPortal(CityBasePortal):
             "date",
             domain=self._city_request_domain() + searchbar_filters[filterby]["domain"],
             per_page=self._city_items_per_page,
+            history="my_city_requests_history",
             url_args={"filterby": filterby},
             fields=self._city_request_list_fields,
         )

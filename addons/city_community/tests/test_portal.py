@@ -170,3 +170,13 @@ class TestCommunityPortal(CommunityCase, CityHttpCase):
             [row[0] for row in rows("/my/requests?filterby=open&sortby=state")],
             [f"/my/requests/{joined.id}", f"/my/requests/{own.id}"],
         )
+        # the list remembers its page: a request's page links to its neighbours in the list
+        rows("/my/requests")
+        detail = html.fromstring(self.url_open(f"/my/requests/{own.id}").content)
+        self.assertEqual(
+            [
+                link.get("href").split("?")[0]
+                for link in detail.xpath("//a[.//i[hasclass('oi-chevron-left') or hasclass('oi-chevron-right')]]")
+            ],
+            [f"/my/requests/{joined.id}", f"/my/requests/{draft.id}"],
+        )

@@ -56,6 +56,7 @@ class RecallPortal(CityBasePortal):
             "date",
             domain=self._recall_domain() + searchbar_filters[filterby]["domain"],
             per_page=self._recall_items_per_page,
+            history="my_recalls_history",
             url_args={"filterby": filterby},
         )
         values.update(

@@ -1,5 +1,7 @@
 import datetime
 
+from lxml import html
+
 from odoo import http
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import TransactionCase, new_test_user, tagged
@@ -391,6 +393,18 @@ class TestRecallPortal(RecallCase, CityHttpCase):
         page = self.url_open("/my/recalls").text
         self.assertIn(f"/my/recalls/{self.line_b.id}", page)
         self.assertNotIn(f"/my/recalls/{self.line_a.id}", page)
+
+    def test_recall_page_links_its_neighbours_in_the_list(self):
+        second = self.new_recall(self.rice_lot, title="召回 大米 R2", partner=self.mill)
+        second.action_start()
+        line_b2 = self.line_of(second, self.shop_b)
+        self.authenticate("t_recall_shop_b", "t_recall_shop_b")
+        page = self.url_open("/my/recalls").text
+        self.assertIn(f"/my/recalls/{line_b2.id}", page)
+        self.assertIn(f"/my/recalls/{self.line_b.id}", page)
+        detail = html.fromstring(self.url_open(f"/my/recalls/{self.line_b.id}").content)
+        links = detail.xpath("//a[.//i[hasclass('oi-chevron-left') or hasclass('oi-chevron-right')]]/@href")
+        self.assertIn(f"/my/recalls/{line_b2.id}", [link.split("?")[0] for link in links])
 
     def test_confirm_refuses_more_than_received(self):
         self.authenticate("t_recall_shop_a", "t_recall_shop_a")
