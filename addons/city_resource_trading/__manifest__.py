@@ -26,6 +26,7 @@
         "views/city_trading_bid_views.xml",
         "views/city_resource_trading_menus.xml",
         "wizard/city_trading_suspend_wizard_views.xml",
+        "wizard/city_trading_disqualify_wizard_views.xml",
         "views/city_trading_public_templates.xml",
         "views/portal_templates.xml",
         "report/city_trading_bid_reports.xml",

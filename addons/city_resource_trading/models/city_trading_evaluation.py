@@ -368,6 +368,19 @@ class CityTradingEvaluation(models.Model):
             evaluation._valid_bids().write({"rank": 0, "score": 0})
             evaluation._audit("evaluation.reopen")
 
+    def action_disqualify_bid(self):
+        """Open the disqualification form (bid and reason) of this evaluation."""
+        self.ensure_one()
+        self._check_officer()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Disqualify a Bid"),
+            "res_model": "city.trading.disqualify.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_evaluation_id": self.id},
+        }
+
     def disqualify_bid(self, bid, reason):
         """The committee disqualifies a valid bid (non-compliant offer), with the reason."""
         self._check_officer()

@@ -5,7 +5,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import Form, TransactionCase, tagged
 
 from ..models.city_trading_evaluation import draw_order
 from .evaluation_common import EvaluationCase
@@ -138,6 +138,40 @@ class TestEvaluation(EvaluationCase, TransactionCase):
         self.assertTrue(candidates[0]["winner"])
         with self.assertRaises(UserError):
             evaluation.action_confirm_report()
+
+    def test_disqualify_bid_during_evaluation(self):
+        procedure = self.opened_procedure(prices=(4_700_000, 4_500_000, 4_900_000))
+        evaluation = self.new_evaluation(procedure)
+        evaluation.action_draw()
+        self.seat_all(evaluation)
+        evaluation.action_rank()
+        lowest = procedure.bid_ids.sorted("price")[0]
+        expert = evaluation.member_ids.filtered(lambda m: m.state == "confirmed")[0].user_id
+        with self.assertRaises(AccessError):
+            evaluation.with_user(expert).action_disqualify_bid()
+        action = evaluation.action_disqualify_bid()
+        Wizard = self.env[action["res_model"]].with_user(self.officer).with_context(**action["context"])
+        with Form(Wizard) as wizard:
+            wizard.bid_id = lowest
+            wizard.reason = "报价低于成本，未按要求作出说明"
+            form = wizard.save()
+        form.action_confirm()
+        self.assertEqual(lowest.state, "disqualified")
+        self.assertEqual(lowest.disqualification_reason, "报价低于成本，未按要求作出说明")
+        self.assertEqual(evaluation.state, "scoring")
+        evaluation.action_rank()
+        self.assertEqual(
+            [row["bidder"] for row in evaluation._ranking_rows()], [self.company_a.name, self.company_c.name]
+        )
+        # a reason is required, and the bid must be a valid one of this procedure
+        other = procedure.bid_ids.sorted("price")[1]
+        with self.assertRaises(UserError):
+            Wizard.create({"bid_id": other.id, "reason": "   "}).action_confirm()
+        with self.assertRaises(UserError):
+            Wizard.create({"bid_id": lowest.id, "reason": "再次取消资格"}).action_confirm()
+        evaluation.action_confirm_report()
+        with self.assertRaises(UserError):
+            Wizard.create({"bid_id": other.id, "reason": "评审结束后"}).action_confirm()
 
     def test_transfer_highest_price_wins(self):
         # Land-use rights and state property are sold: the highest valid price is the best.

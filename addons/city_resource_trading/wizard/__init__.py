@@ -1,1 +1,1 @@
-from . import city_trading_suspend_wizard
+from . import city_trading_disqualify_wizard, city_trading_suspend_wizard
