@@ -107,3 +107,40 @@ def test_elderly_orders_setup_code(bench):
     compile(code, "elderly_orders_setup", "exec")
     assert orders.TARGET_P95_MS == 200
     assert orders.PATH == "/my/elderly/provider-orders"
+
+
+def _measurement(rps, p95_ms, valid=True):
+    return {
+        "endpoint": "GET /x",
+        "valid": valid,
+        "rps": rps,
+        "p50_ms": p95_ms / 2,
+        "p95_ms": p95_ms,
+        "p99_ms": p95_ms,
+        "max_ms": p95_ms,
+        "requests": int(rps * 10),
+        "non_2xx": 0,
+        "socket_errors": {"connect": 0, "read": 0, "write": 0, "timeout": 0},
+        "invalid_reasons": [] if valid else ["non-2xx"],
+    }
+
+
+def test_page_result_ratio_targets_and_validity(bench):
+    """page_result: ratio to /web/login, both targets, and validity of the page, the login page and the others."""
+
+    class Args:
+        name = "page_bench"
+
+    baselines = {"web_login": _measurement(100.0, 20.0), "ping": _measurement(200.0, 10.0)}
+    result = bench.page_result(Args, _measurement(85.0, 30.0), baselines, 0.8, 200)
+    assert (result["name"], result["ratio"], result["valid"]) == ("page_bench", 0.85, True)
+    assert result["meets_target"] and result["meets_ratio_target"] and result["meets_p95_target"]
+    assert result["baseline"]["compared_with"] == "web_login"
+    slow = bench.page_result(Args, _measurement(85.0, 250.0), baselines, 0.8, 200)
+    assert slow["meets_ratio_target"] and not slow["meets_p95_target"] and not slow["meets_target"]
+    baselines["ping"] = _measurement(200.0, 10.0, valid=False)
+    invalid = bench.page_result(Args, _measurement(85.0, 30.0), baselines, 0.8, 200)
+    assert not invalid["valid"] and not invalid["meets_target"]
+    # other measurements than the ping can decide the validity instead
+    other = bench.page_result(Args, _measurement(85.0, 30.0), baselines, 0.8, 200, also_valid=[_measurement(1, 1)])
+    assert other["valid"]

@@ -242,12 +242,13 @@ def shell_json(conf, db, workdir, code, marker, what, timeout=600, env=None):
     """Run ``code`` in ``odoo shell`` and return the JSON it printed after ``marker`` (its last such line).
 
     The shell's log goes to ``workdir/odoo-shell.log``; ``env`` is passed on to :func:`odoo_shell`.
-    Without such a line, a :class:`BenchError` says that the shell did not ``what``.
+    Without such a line, a :class:`BenchError` says that the shell did not ``what``, with the end
+    of what it printed.
     """
     out = odoo_shell(conf, db, code, os.path.join(workdir, "odoo-shell.log"), timeout=timeout, env=env)
     lines = [line for line in out.splitlines() if line.startswith(marker)]
     if not lines:
-        raise BenchError(f"odoo shell did not {what}")
+        raise BenchError(f"odoo shell did not {what}:\n{out[-2000:]}")
     return json.loads(lines[-1][len(marker) :])
 
 
@@ -985,6 +986,34 @@ def batch_result(args, figures, valid, baseline, reference, ratio_definition, ta
         "target_ratio": target_ratio,
         "meets_target": bool(valid and ratio is not None and ratio >= target_ratio),
         "meets_per_second_target": bool(valid and per_second is not None and per_second >= target_per_second),
+    }
+
+
+def page_result(args, target, baselines, target_ratio, target_p95_ms, also_valid=None):
+    """The head of a page benchmark's result: name, the page's figures, validity, the baselines, the
+    ratio to ``/web/login`` and whether the run meets ``target_ratio`` and ``target_p95_ms``.
+
+    The run is valid when the page, ``/web/login`` and ``also_valid`` (measurements; by default the
+    ping baseline) are. The benchmark adds its own figures after these keys.
+    """
+    login_page = baselines["web_login"]
+    also_valid = [baselines["ping"]] if also_valid is None else also_valid
+    valid = all(measurement["valid"] for measurement in (target, login_page, *also_valid))
+    ratio = round(target["rps"] / login_page["rps"], 3) if login_page["rps"] else None
+    meets_ratio = bool(valid and ratio is not None and ratio >= target_ratio)
+    meets_p95 = bool(valid and target["p95_ms"] <= target_p95_ms)
+    return {
+        "name": args.name,
+        **figures(target),
+        "valid": valid,
+        "baseline": baseline_block(baselines, "web_login"),
+        "ratio": ratio,
+        "ratio_definition": "rps / baseline.web_login.rps",
+        "target_ratio": target_ratio,
+        "target_p95_ms": target_p95_ms,
+        "meets_target": meets_ratio and meets_p95,
+        "meets_ratio_target": meets_ratio,
+        "meets_p95_target": meets_p95,
     }
 
 

@@ -22,7 +22,6 @@ In one ``odoo shell`` on the copy, the harness takes ``now``, the level cut-offs
 scale. ``valid`` is false when the check or the repeat fails (then the exit status is 2).
 """
 
-import json
 import os
 import time
 
@@ -157,11 +156,7 @@ def main():
     conf = common.write_config(args.workdir, {})
     common.log("running _cron_escalate() twice in odoo shell")
     code = SHELL_CODE.format(runs=SCAN_RUNS, marker=RESULT_MARKER)
-    out = common.odoo_shell(conf, args.db, code, os.path.join(args.workdir, "odoo-shell.log"), timeout=3600)
-    lines = [line for line in out.splitlines() if line.startswith(RESULT_MARKER)]
-    if not lines:
-        raise common.BenchError(f"odoo shell gave no result:\n{out[-2000:]}")
-    run = json.loads(lines[-1][len(RESULT_MARKER) :])
+    run = common.shell_json(conf, args.db, args.workdir, code, RESULT_MARKER, "give a result", timeout=3600)
     expected, reasons = check(run)
     seconds, scan_s = run["seconds"], run["scan_s"]
     common.log(

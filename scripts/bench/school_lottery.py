@@ -23,7 +23,6 @@ Measured, in the shell, each with its commit:
 limit for 20,000 applications). ``valid`` is false when the check fails (exit status 2).
 """
 
-import json
 import os
 import time
 
@@ -183,11 +182,7 @@ def main():
     code = SHELL_CODE.format(
         scale=args.scale, schools=SCHOOLS, seats_per_thousand=SEATS_PER_THOUSAND, runs=SCAN_RUNS, marker=RESULT_MARKER
     )
-    out = common.odoo_shell(conf, args.db, code, os.path.join(args.workdir, "odoo-shell.log"), timeout=3600)
-    lines = [line for line in out.splitlines() if line.startswith(RESULT_MARKER)]
-    if not lines:
-        raise common.BenchError(f"odoo shell gave no result:\n{out[-2000:]}")
-    run = json.loads(lines[-1][len(RESULT_MARKER) :])
+    run = common.shell_json(conf, args.db, args.workdir, code, RESULT_MARKER, "give a result", timeout=3600)
     reasons = check(run)
     seconds = run["publish_s"] + run["draw_s"]
     scan_s = run["scan_s"]

@@ -34,7 +34,6 @@ target: the downstream graph of a lot with 10,000 reachable nodes in at most one
 at least 1,000,000 events). ``valid`` is false when the check fails (then the exit status is 2).
 """
 
-import json
 import os
 import time
 
@@ -414,11 +413,7 @@ def main():
     conf = common.write_config(args.workdir, {})
     common.log(f"timing _graph(lot {seed}, 'down') in odoo shell")
     code = SHELL_CODE.format(seed=seed, runs=RUNS, view_runs=VIEW_RUNS, marker=RESULT_MARKER)
-    out = common.odoo_shell(conf, args.db, code, os.path.join(args.workdir, "odoo-shell.log"), timeout=3600)
-    lines = [line for line in out.splitlines() if line.startswith(RESULT_MARKER)]
-    if not lines:
-        raise common.BenchError(f"odoo shell gave no result:\n{out[-2000:]}")
-    run = json.loads(lines[-1][len(RESULT_MARKER) :])
+    run = common.shell_json(conf, args.db, args.workdir, code, RESULT_MARKER, "give a result", timeout=3600)
     reasons = []
     if run["truncated"]:
         reasons.append("the graph was truncated")

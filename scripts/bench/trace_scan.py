@@ -261,23 +261,8 @@ def main():
         scans_before = scan_count(args.db)
         target = common.measure(server, path, args, label=f"GET {path}")
         scans_logged = scan_count(args.db) - scans_before
-    login_page = baselines["web_login"]
-    valid = target["valid"] and login_page["valid"] and baselines["ping"]["valid"]
-    ratio = round(target["rps"] / login_page["rps"], 3) if login_page["rps"] else None
-    meets_ratio = bool(valid and ratio is not None and ratio >= TARGET_RATIO)
-    meets_p95 = bool(valid and target["p95_ms"] <= TARGET_P95_MS)
     result = {
-        "name": args.name,
-        **common.figures(target),
-        "valid": valid,
-        "baseline": common.baseline_block(baselines, "web_login"),
-        "ratio": ratio,
-        "ratio_definition": "rps / baseline.web_login.rps",
-        "target_ratio": TARGET_RATIO,
-        "target_p95_ms": TARGET_P95_MS,
-        "meets_target": meets_ratio and meets_p95,
-        "meets_ratio_target": meets_ratio,
-        "meets_p95_target": meets_p95,
+        **common.page_result(args, target, baselines, TARGET_RATIO, TARGET_P95_MS),
         "scale": args.scale,
         "events_in_db": events,
         "lots_in_db": lots,

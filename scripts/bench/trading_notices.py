@@ -143,26 +143,13 @@ def main():
         baselines = common.measure_baselines(server, args)
         target = common.measure(server, PATH, args, label=f"GET {PATH}")
         filtered = common.measure(server, PATH_FILTERED, args, label=f"GET {PATH_FILTERED}", script_name="filtered.lua")
-    login_page = baselines["web_login"]
-    valid = target["valid"] and filtered["valid"] and login_page["valid"]
-    ratio = round(target["rps"] / login_page["rps"], 3) if login_page["rps"] else None
-    meets_ratio = bool(valid and ratio is not None and ratio >= TARGET_RATIO)
-    meets_p95 = bool(valid and target["p95_ms"] <= TARGET_P95_MS)
     result = {
-        "name": args.name,
-        **common.figures(target),
-        "valid": valid,
-        "baseline": common.baseline_block(baselines, "web_login"),
-        "ratio": ratio,
-        "ratio_definition": "rps / baseline.web_login.rps",
-        "target_ratio": TARGET_RATIO,
-        "target_p95_ms": TARGET_P95_MS,
-        "meets_target": meets_ratio and meets_p95,
-        "meets_ratio_target": meets_ratio,
-        "meets_p95_target": meets_p95,
+        **common.page_result(args, target, baselines, TARGET_RATIO, TARGET_P95_MS, also_valid=[filtered]),
         "filtered": common.figures(filtered),
         "filtered_p95_ms": filtered["p95_ms"],
-        "filtered_ratio": round(filtered["rps"] / login_page["rps"], 3) if login_page["rps"] else None,
+        "filtered_ratio": (
+            round(filtered["rps"] / baselines["web_login"]["rps"], 3) if baselines["web_login"]["rps"] else None
+        ),
         "scale": args.scale,
         "procedures": setup["procedures"],
         "public_procedures": setup["public"],

@@ -20,7 +20,6 @@ The baseline is the same bids' ciphertexts read with one SQL query (``read_s``),
 seconds ÷ read_s shows the cost of the opening over fetching the sealed data.
 """
 
-import json
 import os
 import time
 
@@ -146,11 +145,7 @@ def main():
     installed = common.ensure_installed(conf, args.db, args.workdir, ("city_resource_trading",))
     common.log(f"creating {args.scale} bidders, their registrations and sealed bids, then opening them")
     code = SHELL_CODE.format(scale=args.scale, tamper_every=TAMPER_EVERY, marker=RESULT_MARKER)
-    out = common.odoo_shell(conf, args.db, code, os.path.join(args.workdir, "odoo-shell.log"), timeout=3600)
-    lines = [line for line in out.splitlines() if line.startswith(RESULT_MARKER)]
-    if not lines:
-        raise common.BenchError(f"odoo shell gave no result:\n{out[-2000:]}")
-    run = json.loads(lines[-1][len(RESULT_MARKER) :])
+    run = common.shell_json(conf, args.db, args.workdir, code, RESULT_MARKER, "give a result", timeout=3600)
     total_s = round(time.monotonic() - started, 1)
     reasons = []
     if run["opened"] + run["disqualified"] != run["bids"] or run["bids"] != args.scale:

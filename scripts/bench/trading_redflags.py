@@ -269,11 +269,7 @@ def main():
     fill_s = round(time.monotonic() - started, 1)
     common.log(f"recomputing the red flags of {args.scale} procedures in odoo shell")
     code = SHELL_CODE.format(marker=RESULT_MARKER)
-    out = common.odoo_shell(conf, args.db, code, os.path.join(args.workdir, "odoo-shell.log"), timeout=3600)
-    lines = [line for line in out.splitlines() if line.startswith(RESULT_MARKER)]
-    if not lines:
-        raise common.BenchError(f"odoo shell gave no result:\n{out[-2000:]}")
-    run = json.loads(lines[-1][len(RESULT_MARKER) :])
+    run = common.shell_json(conf, args.db, args.workdir, code, RESULT_MARKER, "give a result", timeout=3600)
     reasons = []
     fired = {code: set(refs) for code, refs in run["references"].items()}
     for code, refs in expected(args.scale).items():
