@@ -144,3 +144,11 @@ def test_page_result_ratio_targets_and_validity(bench):
     # other measurements than the ping can decide the validity instead
     other = bench.page_result(Args, _measurement(85.0, 30.0), baselines, 0.8, 200, also_valid=[_measurement(1, 1)])
     assert other["valid"]
+
+
+def test_result_line_keeps_invalid_reasons(bench, capsys):
+    result = {"name": "x", "draw_s": 1.0, "baseline": {}, "ratio": 2.0, "target_ratio": 10, "valid": False}
+    assert bench.emit(result, ["2 children placed twice"]) == 2
+    captured = capsys.readouterr()
+    assert json.loads(captured.out.strip().splitlines()[-1])["invalid_reasons"] == ["2 children placed twice"]
+    assert "INVALID: 2 children placed twice" in captured.err

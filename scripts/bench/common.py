@@ -1033,12 +1033,16 @@ REQUIRED_KEYS = ("name", "baseline", "ratio", "target_ratio")
 UNIT_SUFFIXES = ("rps", "_ms", "_s", "_per_s")
 
 
-def emit(result):
+def emit(result, invalid_reasons=()):
     """Print ``result`` as the last line of stdout (one JSON object) and return the exit status.
 
     The contract every benchmark keeps: ``name``, measured figures with units in their keys,
     ``baseline`` (what was compared, with its figures), ``ratio`` and ``target_ratio``.
+    ``invalid_reasons`` (why the run's own checks failed) go into the result and the log.
     """
+    if invalid_reasons:
+        result["invalid_reasons"] = list(invalid_reasons)
+        log("  INVALID: " + "; ".join(invalid_reasons))
     missing = [key for key in REQUIRED_KEYS if key not in result]
     if missing or not any(key.endswith(UNIT_SUFFIXES) for key in result):
         raise BenchError(f"benchmark result breaks the contract: missing {missing or 'a figure with a unit'}")

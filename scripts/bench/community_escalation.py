@@ -201,10 +201,7 @@ def main():
         "cpu_count": os.cpu_count(),
         "db": args.db,
     }
-    if reasons:
-        result["invalid_reasons"] = reasons
-        common.log("  INVALID: " + "; ".join(reasons))
-    return common.emit(result)
+    return common.emit(result, reasons)
 
 
 if __name__ == "__main__":
