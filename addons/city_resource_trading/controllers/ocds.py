@@ -12,6 +12,9 @@ from odoo.http import request
 
 from odoo.addons.city_base.controllers.api import API_PREFIX, ApiError, CityApiBase
 
+# public, read-only open data: no session, no CSRF token
+ROUTE = {"type": "http", "auth": "public", "methods": ["GET"], "csrf": False, "save_session": False, "readonly": True}
+
 
 class TradingOcdsApi(CityApiBase):
     @staticmethod
@@ -21,15 +24,7 @@ class TradingOcdsApi(CityApiBase):
             raise ApiError(404, "not_found", request.env._("No published procedure has this OCID."))
         return procedure
 
-    @http.route(
-        f"{API_PREFIX}/trading/ocds/releases/<string:ocid>",
-        type="http",
-        auth="public",
-        methods=["GET"],
-        csrf=False,
-        save_session=False,
-        readonly=True,
-    )
+    @http.route(f"{API_PREFIX}/trading/ocds/releases/<string:ocid>", **ROUTE)
     def trading_ocds_releases(self, ocid):
         def handler(_payload):
             # Found through the public user's record rules; the package reads bids and partners as sudo.
@@ -38,15 +33,7 @@ class TradingOcdsApi(CityApiBase):
 
         return self._api_call(handler, authenticate=False)
 
-    @http.route(
-        f"{API_PREFIX}/trading/ocds/records/<string:ocid>",
-        type="http",
-        auth="public",
-        methods=["GET"],
-        csrf=False,
-        save_session=False,
-        readonly=True,
-    )
+    @http.route(f"{API_PREFIX}/trading/ocds/records/<string:ocid>", **ROUTE)
     def trading_ocds_records(self, ocid):
         def handler(_payload):
             procedure_sudo = self._trading_procedure_for(ocid).sudo()

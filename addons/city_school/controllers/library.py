@@ -104,18 +104,17 @@ class SchoolLibrary(http.Controller):
         )
 
     @staticmethod
-    def _library_rows(domain, offset, limit, order):
-        """The list's values of the resources the visitor finds with ``domain``, in ``order``.
+    def _library_rows(ids):
+        """The list's values of the resources ``ids`` (found by the visitor's search), in their order.
 
-        The visitor's search (record rules included) finds the ids; one query by primary key then
-        reads the columns shown and the names of the school, subject, edition and chapter in the
-        visitor's language. (One query joining the names to the search costs more: planning the
-        joins beside the search's conditions takes longer than a second query by primary key.)
+        One query by primary key reads the columns shown and the names of the school, subject,
+        edition and chapter in the visitor's language. (One query joining the names to the search
+        costs more: planning the joins beside the search's conditions takes longer than a second
+        query by primary key.)
         """
-        ids = list(request.env["slide.slide"]._search(domain, offset=offset, limit=limit, order=order))
         if not ids:
             return []
-        request.env.cr.execute(LIST_SQL, {"lang": request.env.lang or "en_US", "ids": ids})
+        request.env.cr.execute(LIST_SQL, {"lang": request.env.lang or "en_US", "ids": list(ids)})
         columns = [column.name for column in request.env.cr.description]
         by_id = {row[0]: dict(zip(columns, row, strict=True)) for row in request.env.cr.fetchall()}
         return [by_id[resource_id] for resource_id in ids if resource_id in by_id]
@@ -133,17 +132,22 @@ class SchoolLibrary(http.Controller):
         domain = self._library_domain(filters)
         page = max(1, page)
         offset = (page - 1) * PAGE_SIZE
-        rows = self._library_rows(domain, offset, PAGE_SIZE * PAGES_AHEAD + 1, SORTS[filters["sort"]])
+        # the visitor's search (record rules included), one row more than the pages linked ahead
+        found = (
+            request.env["slide.slide"]
+            ._search(domain, offset=offset, limit=PAGE_SIZE * PAGES_AHEAD + 1, order=SORTS[filters["sort"]])
+            .get_result_ids()
+        )
         url_args = {key: value for key, value in filters.items() if value and not (key == "sort" and value == "newest")}
         pager = portal_pager(
             url="/school/library",
-            total=offset + len(rows),
+            total=offset + len(found),
             page=page,
             step=PAGE_SIZE,
             url_args=url_args,
         )
         values = {
-            "resources": rows[:PAGE_SIZE],
+            "resources": self._library_rows(found[:PAGE_SIZE]),
             # the resources' pages are in the list page's language: its address prefixes them
             "library_url": request.env["ir.http"]._url_for("/school/library"),
             "pager": pager,
